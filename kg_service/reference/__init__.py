@@ -1,0 +1,1 @@
+"""Reference data of the knowledge graph (areas, platforms, departments, standards), built from sources."""
