@@ -165,7 +165,8 @@ def test_the_467_legal_dongs_each_lie_in_one_district(graph: Graph) -> None:
         assert _single(graph, dong, CPS.partOfArea) == district
         assert str(_single(graph, district, CPS.districtCode)) == code[:5]
         labels = _labels(graph, dong)
-        assert set(labels) == {"ko"} and labels["ko"].strip() == labels["ko"] and labels["ko"]
+        assert set(labels) == {"ko", "en"} and labels["ko"].strip() == labels["ko"] and labels["ko"]
+        assert labels["en"][0].isupper() and labels["en"].isascii()
         per_district[district] += 1
     assert len(per_district) == 25
 
