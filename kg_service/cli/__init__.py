@@ -54,10 +54,11 @@ def _register_commands() -> None:
     if _registered:
         return
     _registered.append(True)
-    from kg_service.cli import ontology, store_commands
+    from kg_service.cli import demo, ontology, store_commands
 
     store_commands.register(app)
     app.add_typer(ontology.app, name="ontology")
+    app.add_typer(demo.app, name="demo")
 
 
 def main(argv: list[str] | None = None) -> int:

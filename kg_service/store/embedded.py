@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import pyoxigraph as ox
 from rdflib.term import Identifier
@@ -141,6 +141,58 @@ class EmbeddedStore:
                 quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, staging))
         self._write(lambda: self._store.extend(quads))
         return self._swap_in(staging, graph)
+
+    def commit_delta(
+        self,
+        graph: str,
+        delta: bytes,
+        *,
+        mode: Literal["replace", "append"],
+        record_graph: str,
+        record: Iterable[tuple[Identifier, Identifier, Identifier]],
+    ) -> int:
+        """Commit a submission: its N-Triples ``delta`` into ``graph`` and its ``record`` (PROV-O) into ``record_graph``.
+
+        Atomic as a whole: both are written to private staging graphs first, then one SPARQL update (one
+        transaction) moves (``replace``) or adds (``append``) the delta into ``graph`` and adds the record. A
+        query sees all of the submission or none of it, and the record is present exactly when the data is.
+        The update text holds only graph IRIs the service made itself; no submitted value is written into it.
+        Raises ``SyntaxError`` (with line and column) for a malformed delta, before anything is written.
+        """
+        staging_data = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4()}")
+        staging_record = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4()}")
+        target = _graph_node(graph)
+        records = _graph_node(record_graph)
+        self._write(lambda: self._store.load(delta, ox.RdfFormat.N_TRIPLES, to_graph=staging_data))
+        self._write(lambda: self._store.extend(_quads(record, staging_record)))
+        into = "MOVE SILENT" if mode == "replace" else "ADD SILENT"
+        update = (
+            f"{into} GRAPH {staging_data} TO GRAPH {target} ; "
+            f"ADD SILENT GRAPH {staging_record} TO GRAPH {records} ; "
+            f"DROP SILENT GRAPH {staging_data} ; DROP SILENT GRAPH {staging_record}"
+        )
+        self._write(lambda: self._store.update(update))
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, target))
+
+    def has_quad(self, subject: Identifier, predicate: Identifier, obj: Identifier, graph: str) -> bool:
+        """Whether the store holds this exact quad."""
+        pattern = (to_oxigraph(subject), to_oxigraph(predicate), to_oxigraph(obj), _graph_node(graph))
+        return next(iter(self._store.quads_for_pattern(*pattern)), None) is not None  # type: ignore[arg-type]
+
+    def objects(
+        self, subject: Identifier, predicate: Identifier, graph: str | None = None
+    ) -> list[Identifier]:
+        """Objects of ``subject predicate ?o`` in ``graph`` (all graphs when ``None``)."""
+        graph_node = _graph_node(graph) if graph is not None else None
+        return [
+            to_rdflib(quad.object)
+            for quad in self._store.quads_for_pattern(
+                to_oxigraph(subject),  # type: ignore[arg-type]
+                to_oxigraph(predicate),  # type: ignore[arg-type]
+                None,
+                graph_node,
+            )
+        ]
 
     def add_to_graph(self, graph: str, triples: Iterable[tuple[Identifier, Identifier, Identifier]]) -> int:
         quads = list(_quads(triples, _graph_node(graph)))
