@@ -40,10 +40,25 @@ class Settings(BaseSettings):
     max_rows: int = Field(default=2_000_000, ge=1)
     max_triples: int = Field(default=50_000_000, ge=1)
 
+    max_query_depth: int = Field(default=12, ge=2, le=100)
+    max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_query_cost: int = Field(default=50_000, ge=100)
+    default_page_size: int = Field(default=100, ge=1, le=500)
+    max_query_tokens: int = Field(default=10_000, ge=100)
+    max_request_bytes: int = Field(default=100_000, ge=1024)
+    max_batch_operations: int = Field(default=10, ge=1, le=100)
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    sparql_max_rows: int = Field(default=10_000, ge=1, le=10_000_000)
+
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    neo4j_max_connection_pool_size: int = Field(default=10, ge=1, le=1000)
+    neo4j_connection_timeout: float = Field(default=10.0, gt=0, le=600)
+    neo4j_connection_acquisition_timeout: float = Field(default=30.0, gt=0, le=600)
+    neo4j_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    neo4j_falkordb_redis_url: SecretStr | None = None
 
     @field_validator("host")
     @classmethod

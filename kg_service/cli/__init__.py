@@ -54,9 +54,12 @@ def _register_commands() -> None:
     if _registered:
         return
     _registered.append(True)
-    from kg_service.cli import demo, ontology, store_commands
+    from kg_service.cli import demo, ontology, serve, store_commands, submission_commands, tokens
 
     store_commands.register(app)
+    submission_commands.register(app)
+    serve.register(app)
+    app.add_typer(tokens.app, name="token")
     app.add_typer(ontology.app, name="ontology")
     app.add_typer(demo.app, name="demo")
 

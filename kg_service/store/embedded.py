@@ -10,6 +10,7 @@ Oxigraph gives readers repeatable-read snapshots, so a query never sees half of 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -80,6 +81,11 @@ class EmbeddedStore:
         return instance
 
     # -- reading ---------------------------------------------------------------------------------------
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store, for pattern reads by the service's own modules (never for writes)."""
+        return self._store
 
     def graph_sizes(self) -> list[GraphSize]:
         sizes = [
@@ -173,6 +179,67 @@ class EmbeddedStore:
         )
         self._write(lambda: self._store.update(update))
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, target))
+
+    def replace_graphs_and_update(
+        self,
+        replacements: Mapping[str, Sequence[tuple[bytes, ox.RdfFormat]]],
+        *,
+        metadata: Mapping[str, Mapping[str, str]],
+        record_graph: str,
+        record: Iterable[tuple[Identifier, Identifier, Identifier]],
+        then: str = "",
+    ) -> dict[str, int]:
+        """Replace named graphs, set their metadata, add a record and run a SPARQL update, all in one transaction.
+
+        Used to publish an ontology version: ``replacements`` maps graph IRIs to serialised RDF documents,
+        ``metadata`` maps graph IRIs to the metadata they get (as :meth:`set_graph_metadata`), ``record`` (PROV-O)
+        is added to ``record_graph`` and ``then`` (a SPARQL update written by ontology editors, a migration) runs
+        last. Every document is parsed into a private staging graph first (``SyntaxError`` before any write);
+        then one SPARQL update moves the staging graphs over their targets, adds the record, replaces the
+        metadata and runs ``then``. pyoxigraph applies an update in one transaction, so readers see everything
+        before or everything after, and a failing ``then`` (``SyntaxError``, ``RuntimeError``) writes nothing;
+        the staging graphs are removed in either case. ``then`` must not name the staging or metadata graphs.
+        Returns the triple count of each replaced graph afterwards.
+        """
+        staging: dict[str, ox.NamedNode] = {}
+        staging_record = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4()}")
+        try:
+            for graph, documents in replacements.items():
+                _graph_node(graph)
+                node = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4()}")
+                quads = [
+                    ox.Quad(quad.subject, quad.predicate, quad.object, node)
+                    for data, rdf_format in documents
+                    for quad in ox.parse(data, rdf_format)
+                ]
+                staging[graph] = node
+                self._write(functools.partial(self._store.extend, quads))
+            self._write(lambda: self._store.extend(_quads(record, staging_record)))
+            operations = [
+                f"MOVE SILENT GRAPH {node} TO GRAPH {_graph_node(graph)}" for graph, node in staging.items()
+            ]
+            operations.append(f"ADD SILENT GRAPH {staging_record} TO GRAPH {_graph_node(record_graph)}")
+            operations.append(f"DROP SILENT GRAPH {staging_record}")
+            for graph, values in metadata.items():
+                subject = _graph_node(graph)
+                operations.append(f"DELETE WHERE {{ GRAPH {METADATA_GRAPH} {{ {subject} ?p ?o }} }}")
+                if values:
+                    inserts = " ".join(
+                        f"{subject} {ox.NamedNode(_META_NS + key)} {ox.Literal(value)} ."
+                        for key, value in sorted(values.items())
+                    )
+                    operations.append(f"INSERT DATA {{ GRAPH {METADATA_GRAPH} {{ {inserts} }} }}")
+            update = " ;\n".join(operations)
+            if then.strip():
+                update += " ;\n" + then + "\n"
+            self._write(lambda: self._store.update(update))
+        finally:
+            for node in (*staging.values(), staging_record):
+                self._write(functools.partial(self._store.remove_graph, node))
+        return {
+            graph: sum(1 for _ in self._store.quads_for_pattern(None, None, None, _graph_node(graph)))
+            for graph in replacements
+        }
 
     def has_quad(self, subject: Identifier, predicate: Identifier, obj: Identifier, graph: str) -> bool:
         """Whether the store holds this exact quad."""

@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry on uvicorn), its HTTP app, auth and limits, and the web pages."""
