@@ -804,6 +804,17 @@ HOSTILE_TEMPLATES: dict[str, str] = {
     "Entity.outgoingLinks.after": f'entity(iri: "{S43}") {{ outgoingLinks(after: $v) {{ edges {{ cursor }} }} }}',
     "Entity.incomingLinks.after": f'entity(iri: "{S43}") {{ incomingLinks(after: $v) {{ edges {{ cursor }} }} }}',
     "LangString.text.language": 'district(code: "11110") { name: dong { iri } }',
+    "submissions.dataset": "submissions(dataset: $v) { id }",
+    "submissions.department": "submissions(department: $v) { id }",
+    "submission.id": "submission(id: $v) { id }",
+}
+# The submission mutations take an upload; their string arguments are tried with hostile values over HTTP in
+# tests/test_submissions_api.py.
+MUTATION_ARGUMENTS_TESTED_ELSEWHERE = {
+    "SubmissionMutation.submitDataset.dataset",
+    "SubmissionMutation.submitDataset.department",
+    "SubmissionMutation.validateDataset.dataset",
+    "SubmissionMutation.validateDataset.department",
 }
 
 
@@ -836,7 +847,7 @@ def _string_arguments(graphql_schema: GraphQLSchema) -> set[str]:
 
 
 def test_hostile_templates_cover_every_string_argument(schema: strawberry.Schema) -> None:
-    missing = _string_arguments(schema._schema) - set(HOSTILE_TEMPLATES)
+    missing = _string_arguments(schema._schema) - set(HOSTILE_TEMPLATES) - MUTATION_ARGUMENTS_TESTED_ELSEWHERE
     assert missing == set(), "add these to HOSTILE_TEMPLATES"
 
 

@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter
 
     from kg_service.config import Settings
+    from kg_service.submissions.service import SubmissionService
 
 logger = logging.getLogger("kg_service.api")
 
@@ -174,6 +175,7 @@ def create_app(
     schema: strawberry.Schema | None = None,
     tokens: TokenStore | None = None,
     context_factory: ContextFactory | None = None,
+    submissions: SubmissionService | None = None,
 ) -> Starlette:
     """Build the app over an open ``store``.
 
@@ -184,14 +186,18 @@ def create_app(
         tokens: the token store; by default ``{data_dir}/tokens.sqlite``.
         context_factory: builds the GraphQL context from the principal and the request; by default a
             :class:`kg_service.api.context.RequestContext` over :class:`EmbeddedLinkageQueries`.
+        submissions: the submission service; by default one over ``store`` with the dataset catalogue, or none
+            (with a warning in the log) when the catalogue cannot be loaded.
     """
     if schema is None:
         from kg_service.api.schema import build_schema
 
         schema = build_schema()
     queries = EmbeddedLinkageQueries(store)
+    if submissions is None:
+        submissions = _open_submissions(settings, store)
     if context_factory is None:
-        context_factory = _request_context_factory(settings, queries)
+        context_factory = _request_context_factory(settings, queries, submissions)
     service = _Service(settings, store, tokens or TokenStore.for_data_dir(settings.data_dir), context_factory)
     graphql_app = _GraphQLView(schema, service)
 
@@ -270,11 +276,32 @@ def create_app(
     return app
 
 
-def _request_context_factory(settings: Settings, queries: EmbeddedLinkageQueries) -> ContextFactory:
+def _request_context_factory(
+    settings: Settings, queries: EmbeddedLinkageQueries, submissions: SubmissionService | None
+) -> ContextFactory:
     def build(principal: Principal, request: Request) -> Any:
-        return RequestContext(queries=queries, principal=principal, settings=settings)
+        return RequestContext(
+            queries=queries,
+            principal=principal,
+            settings=settings,
+            base_url=str(request.base_url),
+            submissions=submissions,
+        )
 
     return build
+
+
+def _open_submissions(settings: Settings, store: EmbeddedStore) -> SubmissionService | None:
+    """The submission service, recovering what a crash interrupted; ``None`` if the catalogue is unusable."""
+    from kg_service.submissions.service import SubmissionService
+
+    try:
+        service = SubmissionService.open(settings, store)
+        service.recover()
+    except KGServiceError as error:
+        logger.warning("submissions are disabled: %s", error)
+        return None
+    return service
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:

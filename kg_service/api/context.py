@@ -3,11 +3,16 @@ DataLoaders (created on first use)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kg_service.api.loaders import Loaders
 from kg_service.api.principal import Principal
 from kg_service.config import Settings
 from kg_service.queries.export import NGSI_LD_CONTEXT_PATH
 from kg_service.queries.protocol import LinkageQueries
+
+if TYPE_CHECKING:
+    from kg_service.submissions.service import SubmissionService
 
 
 class RequestContext:
@@ -20,6 +25,7 @@ class RequestContext:
         settings: The service settings.
         base_url: The service's public base URL (``https://host:port``), used for the NGSI-LD ``@context``
             link of exports; defaults to ``http://{settings.host}:{settings.port}``.
+        submissions: The submission service (``None`` where the server takes no submissions).
     """
 
     def __init__(
@@ -28,11 +34,13 @@ class RequestContext:
         principal: Principal | None,
         settings: Settings,
         base_url: str | None = None,
+        submissions: SubmissionService | None = None,
     ) -> None:
         self.queries = queries
         self.principal = principal
         self.settings = settings
         self.base_url = (base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        self.submissions = submissions
         self._loaders: Loaders | None = None
 
     @property

@@ -14,6 +14,8 @@ import functools
 import sys
 
 import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from kg_service.api.resolvers.entities import EntityQuery
@@ -24,6 +26,7 @@ from kg_service.api.resolvers.organisation import OrganisationQuery
 from kg_service.api.resolvers.sensors import SensorQuery
 from kg_service.api.resolvers.spatial import SpatialQuery
 from kg_service.api.resolvers.standards import StandardsQuery
+from kg_service.api.resolvers.submissions import SubmissionMutation, SubmissionQuery
 from kg_service.api.types.organisation import (
     CityService,
     CPSFunction,
@@ -32,6 +35,12 @@ from kg_service.api.types.organisation import (
     DepartmentBusiness,
     InformationSystem,
     Platform,
+)
+
+DESCRIBED_UPLOAD = strawberry.scalar(
+    name="Upload",
+    description="멀티파트 요청으로 올린 파일 / A file sent in a multipart request (GraphQL multipart request spec).",
+    parse_value=lambda value: value,
 )
 
 QUERY_TYPES: tuple[type, ...] = (
@@ -43,17 +52,23 @@ QUERY_TYPES: tuple[type, ...] = (
     LinkageQuery,
     StandardsQuery,
     OntologyQuery,
+    SubmissionQuery,
 )
 
 
 def build_schema() -> strawberry.Schema:
-    """The service's GraphQL schema (queries only; mutations come with submissions)."""
+    """The service's GraphQL schema: the queries, and the submission mutations."""
     query = merge_types("Query", QUERY_TYPES)
     query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
         "서울시 도시 CPS 지식그래프 질의 / Queries of the Seoul urban CPS knowledge graph."
     )
+    SubmissionMutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+        "데이터 제출과 검증 / Submitting and validating department files."
+    )
     return strawberry.Schema(
         query=query,
+        mutation=SubmissionMutation,
+        config=StrawberryConfig(scalar_map={Upload: DESCRIBED_UPLOAD}),
         # Implementations of the OrganisationNode interface reachable only through it (asOrganisationNode).
         types=[
             Department,
