@@ -79,3 +79,52 @@ def generate(
         f"wrote {len(manifest.files)} files ({total:,} bytes, {manifest.defects} seeded defects) to {out_dir} "
         f"in {sum(manifest.seconds.values()):.1f} s"
     )
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option("--host", help="Address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default KG_PORT or 8000).")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo data and stop.")] = False,
+) -> None:
+    """Set up the store, load the demo data through the submission pipeline, and serve GraphQL (demo mode).
+
+    저장소를 준비하고 데모 데이터를 제출 경로로 적재한 뒤 GraphQL 서버를 데모 모드로 실행합니다.
+    """
+    from kg_service.bootstrap import initialise_store
+    from kg_service.cli import print_error
+    from kg_service.cli.context import state
+    from kg_service.demo.generate import DemoOptions, generate_demo
+    from kg_service.demo.load import load_demo_files
+    from kg_service.store.embedded import EmbeddedStore
+    from kg_service.submissions.service import SubmissionService
+
+    try:
+        settings = state(ctx).settings(demo=True, host=host, port=port)
+        store = EmbeddedStore.open(settings.store_dir)
+        try:
+            service = SubmissionService.open(settings, store)
+            for load in initialise_store(store, settings.ontology_dir, catalog=service.catalog):
+                typer.echo(f"{load.outcome:9} {load.triples:>9} triples  {load.graph}")
+            demo_dir = settings.data_dir / "demo-input"
+            generate_demo(demo_dir, DemoOptions(scale="small", seed=0))
+            service.recover()
+            loads = load_demo_files(service, demo_dir, progress=typer.echo)
+        finally:
+            store.close()
+        rejected = [load for load in loads if load.outcome.outcome == "rejected"]
+        typer.echo(
+            f"demo data: {len(loads)} files submitted, {len(rejected)} rejected (데모 데이터 적재 완료)"
+        )
+        if no_serve:
+            raise typer.Exit(1 if rejected else 0)
+        from kg_service.cli.serve import run_server
+
+        typer.echo(
+            f"serving GraphQL at http://{settings.host}:{settings.port}/graphql (demo mode: no authentication)"
+        )
+        run_server(settings)
+    except KGServiceError as exc:
+        print_error(exc)
+        raise typer.Exit(EXIT_COULD_NOT_RUN) from exc

@@ -10,6 +10,7 @@ import typer
 from kg_service.bootstrap import initialise_store
 from kg_service.cli.context import state
 from kg_service.store.embedded import EmbeddedStore
+from kg_service.submissions.catalog import load_catalog
 
 
 def register(app: typer.Typer) -> None:
@@ -19,14 +20,19 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Load the ontology and reference data into the store (idempotent: twice changes nothing).
+    """Load the ontology, reference data and dataset catalogue into the store (idempotent: twice changes nothing).
 
-    온톨로지와 참조 데이터를 저장소에 적재합니다 (여러 번 실행해도 결과가 같습니다).
+    온톨로지, 참조 데이터, 데이터셋 목록을 저장소에 적재합니다 (여러 번 실행해도 결과가 같습니다).
     """
     settings = state(ctx).settings()
+    catalog = load_catalog(
+        settings.mappings_dir / "datasets.yaml",
+        mappings_dir=settings.mappings_dir,
+        shapes_dir=settings.shapes_dir,
+    )
     store = EmbeddedStore.open(settings.store_dir)
     try:
-        loads = initialise_store(store, settings.ontology_dir)
+        loads = initialise_store(store, settings.ontology_dir, catalog=catalog)
     finally:
         store.close()
     for load in loads:

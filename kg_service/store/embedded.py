@@ -11,6 +11,8 @@ Oxigraph gives readers repeatable-read snapshots, so a query never sees half of 
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -171,6 +173,7 @@ class EmbeddedStore:
         records = _graph_node(record_graph)
         self._write(lambda: self._store.load(delta, ox.RdfFormat.N_TRIPLES, to_graph=staging_data))
         self._write(lambda: self._store.extend(_quads(record, staging_record)))
+        _fault_point("store-staged")
         into = "MOVE SILENT" if mode == "replace" else "ADD SILENT"
         update = (
             f"{into} GRAPH {staging_data} TO GRAPH {target} ; "
@@ -331,6 +334,12 @@ def _quads(
 ) -> Iterator[ox.Quad]:
     for subject, predicate, obj in triples:
         yield ox.Quad(to_oxigraph(subject), to_oxigraph(predicate), to_oxigraph(obj), graph)  # type: ignore[arg-type]
+
+
+def _fault_point(name: str) -> None:
+    """Crash-safety test hook (see :func:`kg_service.submissions.service.fault_point`)."""
+    if os.environ.get("KG_FAULT_INJECTION") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _graph_node(graph: str) -> ox.NamedNode:

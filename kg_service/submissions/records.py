@@ -82,8 +82,12 @@ class SubmissionLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+        finally:
+            db.close()
 
     def create(
         self,
@@ -191,16 +195,36 @@ class SubmissionLog:
         return [_record(row) for row in rows]
 
     def committed_duplicate(
-        self, *, dataset: str, content_sha256: str, rules_version: str, shapes_version: str
+        self, *, dataset: str, content_sha256: str, rules_version: str, shapes_version: str, mode: str
     ) -> SubmissionRecord | None:
-        """An earlier committed submission of the same bytes to the same dataset under the same rules and shapes."""
+        """The committed submission that makes this one a no-op, if any.
+
+        For an ``append`` dataset any earlier commit of the same bytes under the same rules and shapes (adding
+        the same triples again changes nothing). For a ``replace`` dataset only the latest commit counts: sending
+        back an older file after another one replaced it is a real change and is committed again.
+        """
         with self._connect() as db:
-            row = db.execute(
-                "SELECT * FROM submission WHERE dataset = ? AND content_sha256 = ? AND rules_version = ?"
-                " AND shapes_version = ? AND status = 'committed' ORDER BY sequence LIMIT 1",
-                (dataset, content_sha256, rules_version, shapes_version),
-            ).fetchone()
-        return _record(row) if row is not None else None
+            if mode == "replace":
+                row = db.execute(
+                    "SELECT * FROM submission WHERE dataset = ? AND status = 'committed'"
+                    " ORDER BY sequence DESC LIMIT 1",
+                    (dataset,),
+                ).fetchone()
+            else:
+                row = db.execute(
+                    "SELECT * FROM submission WHERE dataset = ? AND content_sha256 = ? AND status = 'committed'"
+                    " ORDER BY sequence LIMIT 1",
+                    (dataset, content_sha256),
+                ).fetchone()
+        if row is None:
+            return None
+        record = _record(row)
+        same = (
+            record.content_sha256 == content_sha256
+            and record.rules_version == rules_version
+            and record.shapes_version == shapes_version
+        )
+        return record if same else None
 
     def unfinished(self) -> list[SubmissionRecord]:
         """Submissions a crash interrupted (not in a final state), oldest first."""
