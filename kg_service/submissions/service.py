@@ -16,8 +16,8 @@ Guarantees (each has a test):
 from __future__ import annotations
 
 import fcntl
-import re
 import os
+import re
 import signal
 import threading
 from collections.abc import Iterator
