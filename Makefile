@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test browser lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kg demo run
 
-test: $(STAMP) lint typecheck pytest
+# Debian's chromium for the browser tests (no browser download; skipped with a reason when unavailable).
+browser:
+	bash .ci/install-browser.sh
+
+test: $(STAMP) browser lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg_service tests bench

@@ -255,6 +255,9 @@ def create_app(
         Route(LINKAGE_XLSX_PATH, linkage_table_download, methods=["GET"]),
         Mount(STATIC_MOUNT, StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    from kg_service.web import web_routes
+
+    routes.extend(web_routes(settings, submissions=submissions))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -4,7 +4,8 @@ A GraphQL document is parsed with a token cap and then measured before execution
 - depth: nesting of fields (fragments expanded), at most ``max_depth``;
 - aliases: aliased fields, counted again for every spread of a fragment, at most ``max_aliases``;
 - cost: each field costs 1, and the selections under a list field count once per item it may return: the
-  ``first``/``limit`` argument when given (or its declared default), else ``default_page_size``. A list directly
+  ``first``/``limit`` argument when given (or its declared default), else the size a list is known to have
+  (:data:`ASSUMED_LIST_SIZES`: seven CPS functions, 25 districts, …), else ``default_page_size``. A list directly
   under a paginated field (a connection's ``edges``/``nodes``) is not multiplied twice. At most ``max_cost``.
 - introspection (``__schema``/``__type``) is exempt from depth and cost, since GraphiQL's own introspection
   query is 15 deep, but may nest its list fields at most three deep (``types { fields { args } }``), which
@@ -57,6 +58,19 @@ INTROSPECTION_LIST_NESTING: Final = 3
 # A fragment spread inside a fragment inside ... more than this many times is refused outright: real clients
 # do not do it, and it keeps the measuring below from recursing without bound.
 MAX_FRAGMENT_NESTING: Final = 30
+
+
+#: Lists that take no page argument but whose length the schema bounds (or that stay small by nature): the
+#: cost counts them at this size rather than ``default_page_size`` (the idea of the GraphQL cost
+#: directives' ``@listSize(assumedSize:)``). Without these the linkage table (rows × 7 cells × contributors)
+#: was estimated at about four million values and refused, though it holds a few thousand.
+ASSUMED_LIST_SIZES: Final[Mapping[tuple[str, str], int]] = {
+    ("Query", "cpsFunctions"): 7,  # the seven CPS functions
+    ("LinkageTable", "functions"): 7,
+    ("LinkageRow", "cells"): 7,  # one cell per CPS function
+    ("LinkageCell", "contributors"): 10,  # what fills one cell of one row: a handful
+    ("Query", "districts"): 25,  # Seoul's 25 autonomous districts
+}
 
 
 class QueryTimeoutError(LimitExceededError):
@@ -364,7 +378,12 @@ class _DocumentMeasure:
         if page is not None:
             multiplier, children_under_page = page, True
         elif returns_list:
-            multiplier, children_under_page = (1 if under_page else self.limits.default_page_size), False
+            assumed = ASSUMED_LIST_SIZES.get((parent.name, name)) if parent is not None else None
+            if under_page:
+                multiplier = 1
+            else:
+                multiplier = assumed if assumed is not None else self.limits.default_page_size
+            children_under_page = False
         else:
             multiplier, children_under_page = 1, False
         child_type = get_named_type(definition.type)

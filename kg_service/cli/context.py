@@ -18,9 +18,10 @@ class CliState:
 
     def settings(self, **overrides: object) -> Settings:
         """Settings from the environment, with command-line options taking precedence."""
+        given = {key: value for key, value in overrides.items() if value is not None}
         if self.data_dir is not None:
-            overrides.setdefault("data_dir", self.data_dir)
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+            given.setdefault("data_dir", self.data_dir)
+        return load_settings(**given)
 
 
 def state(ctx: typer.Context) -> CliState:

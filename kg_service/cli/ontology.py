@@ -257,7 +257,7 @@ def impact(
             f"--engine은 auto, pyshacl, fast 중 하나여야 합니다: {engine[:40]!r}",
             hint="use --engine pyshacl for the reference semantics",
         )
-    settings = state(ctx).settings(data_dir=data_dir)
+    settings = state(ctx).settings(**({"data_dir": data_dir} if data_dir is not None else {}))
     repository = repo or REPOSITORY_ROOT
     with contextlib.ExitStack() as stack:
         new_tree = stack.enter_context(open_tree(new, repository=repository))

@@ -27,6 +27,8 @@ from rdflib import OWL, Graph
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _OWL_NOTHING = str(OWL.Nothing)
+_OWL_THING = str(OWL.Thing)
+_HIERARCHY_FLAG = "--hierarchy"
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 ReasonerStatus = Literal["consistent", "inconsistent", "failed", "timeout"]
@@ -44,6 +46,8 @@ class ReasonerOutcome:
     unsatisfiable_classes: tuple[str, ...] = ()
     detail: str = ""
     seconds: float = 0.0
+    ancestors: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """With ``hierarchy=True``: each named class and all its inferred named super-classes (itself excluded)."""
 
 
 def java_runtime() -> str | None:
@@ -51,8 +55,12 @@ def java_runtime() -> str | None:
     return which("java")
 
 
-def run_hermit(graph: Graph, *, java: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> ReasonerOutcome:
+def run_hermit(
+    graph: Graph, *, java: str, timeout: float = DEFAULT_TIMEOUT_SECONDS, hierarchy: bool = False
+) -> ReasonerOutcome:
     """Classify ``graph`` with HermiT in a child process that is killed after ``timeout`` seconds.
+
+    With ``hierarchy`` the outcome also lists every class's inferred super-classes (``ancestors``).
 
     ``owl:imports`` statements are dropped first: the service is offline-first and owlready2 would otherwise
     try to download every imported vocabulary. Raises nothing for reasoning outcomes; an inconsistent
@@ -70,6 +78,8 @@ def run_hermit(graph: Graph, *, java: str, timeout: float = DEFAULT_TIMEOUT_SECO
         env["TMPDIR"] = workdir  # owlready2's own temporary file goes here and is removed with workdir
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_PARENT), env.get("PYTHONPATH", "")) if p)
         command = [sys.executable, "-m", "kg_service.ontology.reasoner", str(ontology_file), java]
+        if hierarchy:
+            command.append(_HIERARCHY_FLAG)
         with subprocess.Popen(
             command,
             cwd=workdir,
@@ -111,7 +121,14 @@ def _outcome_from_child(returncode: int, stdout: bytes, stderr: bytes, elapsed: 
     status = answer.get("status")
     if status == "consistent":
         classes = tuple(sorted(str(iri) for iri in answer.get("unsatisfiable", []) if iri != _OWL_NOTHING))
-        return ReasonerOutcome("consistent", unsatisfiable_classes=classes, seconds=elapsed)
+        found = answer.get("ancestors", {})
+        ancestors = tuple(
+            (str(cls), tuple(sorted(str(a) for a in supers)))
+            for cls, supers in sorted(found.items() if isinstance(found, dict) else [])
+        )
+        return ReasonerOutcome(
+            "consistent", unsatisfiable_classes=classes, seconds=elapsed, ancestors=ancestors
+        )
     if status == "inconsistent":
         return ReasonerOutcome("inconsistent", seconds=elapsed)
     return ReasonerOutcome("failed", detail=_last_lines(str(answer.get("detail", ""))), seconds=elapsed)
@@ -121,10 +138,11 @@ def _last_lines(text: str, count: int = 8) -> str:
     return "\n".join(text.strip().splitlines()[-count:])
 
 
-def classify_in_this_process(ontology_file: Path, java: str) -> dict[str, object]:
+def classify_in_this_process(ontology_file: Path, java: str, *, hierarchy: bool = False) -> dict[str, object]:
     """Load ``ontology_file`` (N-Triples) into a fresh owlready2 world and classify it with HermiT.
 
-    This is the child's side of :func:`run_hermit`; call it only in a process of its own.
+    This is the child's side of :func:`run_hermit`; call it only in a process of its own. With ``hierarchy``
+    the answer also maps each named class to its inferred named super-classes.
     """
     import owlready2
 
@@ -141,15 +159,23 @@ def classify_in_this_process(ontology_file: Path, java: str) -> dict[str, object
     except owlready2.OwlReadyJavaError as exc:
         return {"status": "failed", "detail": str(exc)}
     unsatisfiable = sorted({str(cls.iri) for cls in world.inconsistent_classes()})
-    return {"status": "consistent", "unsatisfiable": unsatisfiable}
+    answer: dict[str, object] = {"status": "consistent", "unsatisfiable": unsatisfiable}
+    if hierarchy:
+        answer["ancestors"] = {
+            cls.iri: sorted(
+                {a.iri for a in cls.ancestors() if hasattr(a, "iri") and a.iri not in (cls.iri, _OWL_THING)}
+            )
+            for cls in world.classes()
+        }
+    return answer
 
 
 def main(argv: list[str]) -> int:
-    """Child entry point: ``python -m kg_service.ontology.reasoner ONTOLOGY.nt JAVA``."""
-    if len(argv) != 2:
-        sys.stderr.write("usage: python -m kg_service.ontology.reasoner ONTOLOGY.nt JAVA\n")
+    """Child entry point: ``python -m kg_service.ontology.reasoner ONTOLOGY.nt JAVA [--hierarchy]``."""
+    if len(argv) not in (2, 3) or (len(argv) == 3 and argv[2] != _HIERARCHY_FLAG):
+        sys.stderr.write("usage: python -m kg_service.ontology.reasoner ONTOLOGY.nt JAVA [--hierarchy]\n")
         return 2
-    answer = classify_in_this_process(Path(argv[0]), argv[1])
+    answer = classify_in_this_process(Path(argv[0]), argv[1], hierarchy=len(argv) == 3)
     sys.stdout.write(json.dumps(answer) + "\n")
     return 0
 

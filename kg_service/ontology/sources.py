@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.term import Identifier
 
 from kg_service.errors import OntologyError
+from kg_service.store.terms import to_rdflib
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +86,35 @@ def _require_dir(ontology_dir: Path) -> None:
             f"온톨로지 디렉터리가 없습니다: {ontology_dir}",
             hint="set KG_ONTOLOGY_DIR to the repository's ontology/ directory",
         )
+
+
+def read_turtle(path: Path) -> Graph:
+    """One Turtle file as an rdflib graph, parsed by Oxigraph (several times faster than rdflib's parser).
+
+    Blank nodes get fresh identifiers per file, so graphs of several files can be merged safely. Raises
+    :class:`OntologyError` with the file, line and column of a syntax error.
+    """
+    graph = Graph()
+    blanks: dict[str, BNode] = {}
+
+    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier:
+        if isinstance(node, ox.BlankNode):
+            return blanks.setdefault(node.value, BNode())
+        return to_rdflib(node)
+
+    try:
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    except SyntaxError as exc:
+        raise OntologyError(
+            f"{path}: Turtle syntax error: {exc}",
+            f"{path}: Turtle 구문 오류: {exc}",
+            hint="fix the file at the line and column given",
+        ) from exc
+    except OSError as exc:
+        raise OntologyError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            f"{path}을(를) 읽을 수 없습니다: {exc.strerror or exc}",
+            hint="check the path and its permissions",
+        ) from exc
+    return graph

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,6 +34,10 @@ _GRAPH_SIZES_QUERY: Final = """
 SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g
 """
 _DEFAULT_GRAPH_SIZE_QUERY: Final = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# Leading comments, whitespace and PREFIX/BASE declarations of a SPARQL update.
+_PROLOGUE: Final = re.compile(
+    r"(?:\s+|#[^\n]*(?:\n|$)|(?:PREFIX\s+[\w\-.]*:|BASE)\s*<[^>]*>)*", re.IGNORECASE
+)
 
 
 class EmbeddedStore:
@@ -201,7 +206,8 @@ class EmbeddedStore:
         then one SPARQL update moves the staging graphs over their targets, adds the record, replaces the
         metadata and runs ``then``. pyoxigraph applies an update in one transaction, so readers see everything
         before or everything after, and a failing ``then`` (``SyntaxError``, ``RuntimeError``) writes nothing;
-        the staging graphs are removed in either case. ``then`` must not name the staging or metadata graphs.
+        the staging graphs are removed in either case. ``then`` must not name the staging or metadata graphs; its
+        leading ``PREFIX``/``BASE`` declarations are moved to the front of the combined update.
         Returns the triple count of each replaced graph afterwards.
         """
         staging: dict[str, ox.NamedNode] = {}
@@ -234,7 +240,11 @@ class EmbeddedStore:
                     operations.append(f"INSERT DATA {{ GRAPH {METADATA_GRAPH} {{ {inserts} }} }}")
             update = " ;\n".join(operations)
             if then.strip():
-                update += " ;\n" + then + "\n"
+                # Oxigraph accepts PREFIX/BASE only at the very start of an update, so the prologue of ``then``
+                # goes first (our own operations use full IRIs, so it changes nothing for them).
+                prologue = _PROLOGUE.match(then)
+                head = prologue.group(0) if prologue else ""
+                update = f"{head}\n{update} ;\n{then[len(head) :]}\n"
             self._write(lambda: self._store.update(update))
         finally:
             for node in (*staging.values(), staging_record):
