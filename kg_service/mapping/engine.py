@@ -9,18 +9,21 @@ kg_service.errors.MappingRuleError: rules.txt: unknown rule file type '.txt' (ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import polars as pl
+
 from kg_service.errors import MappingRuleError
 from kg_service.mapping.executor import execute
-from kg_service.mapping.mapping_result import MappingResult
+from kg_service.mapping.mapping_result import LINEAGE_SCHEMA, MappingResult
 from kg_service.mapping.rml import load_rml_file
 from kg_service.mapping.rule_check import check_rules
-from kg_service.mapping.rules import RuleSet
+from kg_service.mapping.rules import NATURAL_DATATYPE_PREFIX, RuleSet
 from kg_service.mapping.source_spec import SourceSpec
-from kg_service.mapping.source_table import SourceTable
+from kg_service.mapping.source_table import CellProblem, SourceTable
 from kg_service.mapping.yarrrml import load_yarrrml_file
 
 if TYPE_CHECKING:
@@ -77,6 +80,8 @@ def map_file(
     ``ontology_terms`` (see :func:`kg_service.mapping.rule_check.load_ontology_terms`) enables the check that every
     ``cps:`` term used is declared. ``reader`` defaults to :func:`kg_service.mapping.sources.read_source`.
     ``area_index`` serves ``kgf:districtCode``/``kgf:dongCode`` (default: the committed reference areas).
+    Columns the rules declare under ``alternatives`` are read under the rules' names (see
+    :func:`under_rule_names`); problems, source columns and lineage still name the file's own columns.
     Raises :class:`MappingRuleError` when the rules are wrong (including columns missing from the file) and the
     reader's errors when the file cannot be read at all; bad rows are problems in the result.
     """
@@ -91,5 +96,72 @@ def map_file(
     spec: SourceSpec = rule_set.source
     read = reader or _default_reader()
     table = read(data, spec, file_name=file_name, max_rows=max_rows)
+    table, original_names = under_rule_names(rule_set, table)
     check_rules(rule_set, ontology_terms=ontology_terms, source_columns=table.columns)
-    return execute(rule_set, table, dataset_graph=dataset_graph, sink=sink, area_index=area_index)
+    if not original_names:
+        return execute(rule_set, table, dataset_graph=dataset_graph, sink=sink, area_index=area_index)
+    reader_problems, table.problems = table.problems, []
+    result = execute(rule_set, table, dataset_graph=dataset_graph, sink=sink, area_index=area_index)
+    return with_file_names(result, original_names, reader_problems)
+
+
+def under_rule_names(rule_set: RuleSet, table: SourceTable) -> tuple[SourceTable, dict[str, str]]:
+    """The table with columns renamed to the names the rules use, where the rules declare them as
+    ``alternatives`` (a field renamed between API generations), and the way back (rule name → file's name).
+
+    >>> from kg_service.mapping.rules import RuleSet
+    >>> import polars as pl
+    >>> rules = RuleSet(name="x", file="x.yaml", sources=(), triples_maps=(),
+    ...                 column_alternatives=(("MSRMT_DT", ("MSRDT",)),))
+    >>> table, back = under_rule_names(rules, SourceTable("a.json", pl.DataFrame({"MSRDT": ["202105111500"]}),
+    ...                                                   ["MSRDT"]))
+    >>> table.columns, back
+    (['MSRMT_DT'], {'MSRMT_DT': 'MSRDT'})
+    """
+    renames = rule_set.alternative_renames(table.columns)
+    if not renames:
+        return table, {}
+    frame_renames = dict(renames)
+    for actual, name in renames.items():
+        if NATURAL_DATATYPE_PREFIX + actual in table.frame.columns:
+            frame_renames[NATURAL_DATATYPE_PREFIX + actual] = NATURAL_DATATYPE_PREFIX + name
+    renamed = SourceTable(
+        table.file,
+        table.frame.rename(frame_renames),
+        [renames.get(column, column) for column in table.columns],
+        table.problems,
+        table.encoding,
+    )
+    return renamed, {name: actual for actual, name in renames.items()}
+
+
+def with_file_names(
+    result: MappingResult, original_names: Mapping[str, str], reader_problems: list[CellProblem]
+) -> MappingResult:
+    """``result`` of a table read :func:`under_rule_names`, with problems, source columns and lineage naming the
+    file's own columns again; ``reader_problems`` (already in the file's names) go first, as ``execute`` does."""
+
+    def original(column: str | None) -> str | None:
+        return original_names.get(column, column) if column is not None else None
+
+    problems = reader_problems + [replace(p, column=original(p.column)) for p in result.problems]
+    source_columns = {
+        key: tuple(original_names.get(c, c) for c in columns)
+        for key, columns in result.source_columns.items()
+    }
+    factory = result.lineage_factory
+
+    def lineage() -> pl.DataFrame:
+        frame = factory() if factory is not None else pl.DataFrame(schema=LINEAGE_SCHEMA)
+        return frame.with_columns(
+            pl.col("column").cast(pl.String).replace(dict(original_names)).cast(LINEAGE_SCHEMA["column"])
+        )
+
+    return MappingResult(
+        ntriples=result.ntriples,
+        triple_count=result.triple_count,
+        problems=problems,
+        source_columns=source_columns,
+        exact_deduplication=result.exact_deduplication,
+        lineage_factory=lineage,
+    )

@@ -147,10 +147,19 @@ def is_blank(expr: pl.Expr) -> pl.Expr:
 @cache
 def function_library() -> Mapping[str, FunctionSpec]:
     """Every function by IRI (``kgf:`` names plus the GREL aliases). Built on first use."""
-    from kg_service.mapping.function_library import areas, geometry, lookups, numeric, temporal, text
+    from kg_service.mapping.function_library import (
+        areas,
+        departments,
+        geometry,
+        lookups,
+        numeric,
+        sdot_air,
+        temporal,
+        text,
+    )
 
     specs: dict[str, FunctionSpec] = {}
-    for module in (numeric, temporal, geometry, areas, lookups, text):
+    for module in (numeric, temporal, geometry, areas, lookups, text, sdot_air, departments):
         for spec in module.SPECS:
             specs[spec.iri] = spec
     for alias, name in text.GREL_ALIASES.items():

@@ -27,7 +27,7 @@ Locations do not take part in equality: two rule files that say the same thing c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal, TypeAlias
 
@@ -321,6 +321,8 @@ class RuleSet:
 
     ``required_columns`` must exist in the source header; ``declared_columns`` (optional) lists the columns the
     author expects, which also disambiguates ``$(…)`` references whose names contain parentheses.
+    ``column_alternatives`` pairs a column name the rules use with other names the same field has in some files
+    (``MSRMT_DT`` ← ``MSRDT``: a field an API renamed); see :meth:`alternative_renames`.
     """
 
     name: str
@@ -334,6 +336,7 @@ class RuleSet:
     lookups: tuple[LookupTable, ...] = ()
     required_columns: tuple[str, ...] = ()
     declared_columns: tuple[str, ...] = ()
+    column_alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
     location: SourceLocation = field(default=UNKNOWN_LOCATION, compare=False, repr=False)
 
     @property
@@ -369,6 +372,26 @@ class RuleSet:
     def derived(self) -> dict[str, DerivedColumn]:
         """The derived columns by name."""
         return {d.name: d for d in self.derived_columns}
+
+    def alternative_renames(self, header: Sequence[str]) -> dict[str, str]:
+        """Header column → the name the rules use, for each rule name the header lacks but has an alternative of.
+
+        The first alternative present wins; a header that has the rules' own name keeps it.
+
+        >>> rules = RuleSet(name="x", file="x.yaml", sources=(), triples_maps=(),
+        ...                 column_alternatives=(("MSRMT_DT", ("MSRDT",)), ("PM", ("PM10",))))
+        >>> rules.alternative_renames(["MSRDT", "PM", "PM10"])
+        {'MSRDT': 'MSRMT_DT'}
+        """
+        present = set(header)
+        renames: dict[str, str] = {}
+        for name, alternatives in self.column_alternatives:
+            if name in present:
+                continue
+            found = next((alt for alt in alternatives if alt in present and alt not in renames), None)
+            if found is not None:
+                renames[found] = name
+        return renames
 
 
 # --- walking the model -----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """YARRRML (YAML) rule files → the internal rule model (:class:`~kg_service.mapping.rules.RuleSet`).
 
 The supported subset and the service's extensions (``melts``, ``derived``, ``lookups``, ``required``,
-``columns``, ``skip_when_empty``) are described in ``mappings/README.md``. Everything the parser does not
+``columns``, ``alternatives``, ``skip_when_empty``) are described in ``mappings/README.md``. Everything the parser does not
 understand is an error naming the file and line, never silently ignored.
 
 >>> rules = load_yarrrml('''
@@ -89,6 +89,7 @@ TOP_LEVEL_KEYS: Final = (
     "lookups",
     "required",
     "columns",
+    "alternatives",
     "name",
     "description",
     "version",
@@ -721,6 +722,33 @@ class _YarrrmlReader:
             )
         return tuple(_text(v, value.location_of(i), "column name") for i, v in enumerate(value))
 
+    def alternatives(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``alternatives: {MSRMT_DT: [MSRDT], …}``: other names of a column in some files (one name or a list)."""
+        value = self.doc.get("alternatives")
+        if value is None:
+            return ()
+        if not isinstance(value, LocatedMap):
+            raise _error(
+                self.doc.location_of("alternatives"),
+                "'alternatives' must map the column names the rules use to the field's other names",
+                "'alternatives'는 규칙이 쓰는 열 이름→같은 필드의 다른 이름 매핑이어야 합니다",
+                "for example  alternatives: {MSRMT_DT: [MSRDT]}",
+            )
+        pairs: list[tuple[str, tuple[str, ...]]] = []
+        for name, others in value.items():
+            location = value.location_of(name)
+            items = list(others) if isinstance(others, LocatedList) else [others]
+            names = tuple(_text(item, location, "column name") for item in items)
+            if not names or name in names:
+                raise _error(
+                    location,
+                    f"alternatives of '{name}' must list other column names",
+                    f"'{name}'의 alternatives에는 다른 열 이름을 적어야 합니다",
+                    "",
+                )
+            pairs.append((name, names))
+        return tuple(pairs)
+
     # --- mappings -----------------------------------------------------------------------------------------------
 
     def mapping_source(self, name: str, mapping: LocatedMap) -> str:
@@ -1174,6 +1202,7 @@ class _YarrrmlReader:
             lookups=lookups,
             required_columns=self.string_list("required"),
             declared_columns=self.declared_columns,
+            column_alternatives=self.alternatives(),
             location=doc.location,
         )
 

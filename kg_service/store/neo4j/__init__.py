@@ -8,7 +8,11 @@ Modules, each with one job:
 - :mod:`~kg_service.store.neo4j.encoding`: RDF terms → labels, property keys, typed values, ledger entries;
 - :mod:`~kg_service.store.neo4j.projection`: RDF → batches (:func:`project`) and back (:func:`export_rdf`);
 - :mod:`~kg_service.store.neo4j.writer`: idempotent batched writes, replace-by-dataset sweep;
-- :mod:`~kg_service.store.neo4j.sync`: the change-log consumer (:func:`sync`, :func:`rebuild`).
+- :mod:`~kg_service.store.neo4j.sync`: the change-log consumer (:func:`sync`, :func:`rebuild`);
+- :mod:`~kg_service.store.neo4j.changelog`: the change log read from the submission log and the deltas kept on
+  disk, the side graphs refreshed by content, and the operations behind ``kg neo4j sync | rebuild | status``.
+
+The query layer over this backend is :class:`kg_service.queries.cypher.Neo4jLinkageQueries`.
 
 Importing this package does not import the ``neo4j`` driver (an optional extra, ``kg-service[neo4j]``);
 :func:`connect` does, and says which extra to install when it is missing.

@@ -77,13 +77,20 @@ class Neo4jSettings:
                 field("connection_acquisition_timeout", cls.connection_acquisition_timeout)
             ),
             batch_size=int(field("batch_size", cls.batch_size)),
-            falkordb_redis_url=field("falkordb_redis_url", None),
+            falkordb_redis_url=_secret_text(field("falkordb_redis_url", None)),
         )
 
     @property
     def display_uri(self) -> str:
         """The URI without any user information, for messages and logs."""
         return redacted_uri(self.uri)
+
+
+def _secret_text(value: object) -> str | None:
+    """The text of a setting that may be a :class:`SecretStr` (the Redis URL can carry a password)."""
+    if value is None:
+        return None
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
 
 def redacted_uri(uri: str) -> str:

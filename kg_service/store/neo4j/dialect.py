@@ -12,7 +12,8 @@ a string holding ``'`` breaks the query (or changes it), ``\\`` sequences are un
 unquoted (so ``rdfs__label@ko`` fails) and floats are printed with ``%f`` (six decimals). So this dialect
 renders the same prefix itself, correctly escaped, and sends the query with no Bolt parameters: the query
 text has no such limit and FalkorDB parses the prefix exactly as it would have. Other differences handled
-here: no ``CREATE CONSTRAINT`` in Cypher (we create ``CREATE INDEX`` indexes, and the unique constraint
+here: statements are padded clear of the Bolt layer's 4096-byte buffer boundary (a message ending exactly on
+it drops the connection; :func:`clear_of_buffer_boundary`), no ``CREATE CONSTRAINT`` in Cypher (we create ``CREATE INDEX`` indexes, and the unique constraint
 through FalkorDB's ``GRAPH.CONSTRAINT`` Redis command when ``KG_NEO4J_FALKORDB_REDIS_URL`` says where the
 Redis port is; otherwise indexes only, logged), and a closed driver connection leaves the server's next
 Bolt handshake hanging (we make and drop one raw TCP connection after closing, which clears it).
@@ -58,6 +59,18 @@ SCHEMA_STATE_ID: Final = "schema"
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAP_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(@[a-z0-9]+(-[a-z0-9]+)*)?")
 _INT64_LIMIT: Final = 2**63 - 1
+BOLT_BUFFER_BYTES: Final = 4096
+BOLT_BUFFER_MARGIN: Final = 512
+_INDEX_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+_INDEXED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _quoted(name: str) -> str:
+    """A label or property key backtick-quoted, after checking it is a plain name (``_mv`` and
+    ``cps__sdotSerial`` are; nothing with a backtick, space or ``@`` is)."""
+    if not _INDEXED_NAME.fullmatch(name):
+        raise ValueError(f"not an indexable name: {name!r}")
+    return f"`{name}`"
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,12 @@ class Dialect:
 
     def ensure_schema(self, graph: Neo4jGraph) -> list[str]:
         """Create the indexes and constraints the projection relies on (idempotent). Returns what it did."""
+        raise NotImplementedError
+
+    def ensure_indexes(self, graph: Neo4jGraph, keys: Sequence[tuple[str, str]]) -> list[str]:
+        """Create plain (non-unique) property indexes on ``(label, property)`` pairs, for the query layer's
+        lookups (idempotent). Names are checked by :func:`~kg_service.store.neo4j.encoding.quote_name` or are
+        the projection's own. Returns what it did."""
         raise NotImplementedError
 
     def after_close(self, uri: str) -> None:
@@ -93,6 +112,16 @@ class Neo4jDialect(Dialect):
             done.append(f"constraint {label}.{prop} unique")
         return done
 
+    def ensure_indexes(self, graph: Neo4jGraph, keys: Sequence[tuple[str, str]]) -> list[str]:
+        done: list[str] = []
+        for label, prop in keys:
+            name = "kg_idx_" + _INDEX_NAME_UNSAFE.sub("_", f"{label}_{prop}")
+            graph.run(
+                f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{_quoted(label)}) ON (n.{_quoted(prop)})", None
+            )
+            done.append(f"index {label}.{prop}")
+        return done
+
 
 @dataclass(frozen=True)
 class FalkorDBDialect(Dialect):
@@ -101,20 +130,30 @@ class FalkorDBDialect(Dialect):
     redis_url: str | None = None
 
     def prepare(self, query: str, parameters: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
-        if not parameters:
-            return query, {}
-        return render_parameters(parameters) + query, {}
+        text = render_parameters(parameters) + query if parameters else query
+        return clear_of_buffer_boundary(text), {}
+
+    def ensure_indexes(self, graph: Neo4jGraph, keys: Sequence[tuple[str, str]]) -> list[str]:
+        # No IF NOT EXISTS here: FalkorDB refuses to create an index that exists, so look first. An index
+        # lists several properties per label; each (label, property) pair is one row after unwinding.
+        existing = {
+            (str(row["label"]), str(row["property"]))
+            for row in graph.run(
+                "CALL db.indexes() YIELD label, properties UNWIND properties AS property "
+                "RETURN label, property",
+                None,
+            )
+        }
+        done: list[str] = []
+        for label, prop in keys:
+            if (label, prop) not in existing:
+                graph.run(f"CREATE INDEX FOR (n:{_quoted(label)}) ON (n.{_quoted(prop)})", None)
+                existing.add((label, prop))
+            done.append(f"index {label}.{prop}")
+        return done
 
     def ensure_schema(self, graph: Neo4jGraph) -> list[str]:
-        done: list[str] = []
-        existing = {
-            (str(row["label"]), tuple(row["properties"]))
-            for row in graph.run("CALL db.indexes() YIELD label, properties RETURN label, properties", None)
-        }
-        for label, prop in UNIQUE_KEYS:
-            if (label, (prop,)) not in existing:
-                graph.run(f"CREATE INDEX FOR (n:`{label}`) ON (n.`{prop}`)", None)
-            done.append(f"index {label}.{prop}")
+        done = self.ensure_indexes(graph, UNIQUE_KEYS)
         if self.redis_url is None:
             logger.info(
                 "FalkorDB: indexes only; set KG_NEO4J_FALKORDB_REDIS_URL to also create unique constraints"
@@ -259,6 +298,23 @@ def render_value(value: Any) -> str:
             items.append(f"`{key}`: {render_value(item)}")
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"cannot send a {type(value).__name__} parameter")
+
+
+def clear_of_buffer_boundary(text: str) -> str:
+    """``text``, padded with spaces when its UTF-8 length falls just short of a multiple of 4096.
+
+    FalkorDB's Bolt layer drops the connection (the client sees the server as unreachable) when a RUN message
+    ends exactly on a multiple of its 4096-byte read buffer; the message is the query's bytes plus about 27
+    bytes plus the database name. Padding a query that ends within :data:`BOLT_BUFFER_MARGIN` bytes of a
+    multiple up to the multiple puts the message's end a few dozen bytes past it.
+
+    >>> len(clear_of_buffer_boundary("x" * 4067).encode())
+    4096
+    >>> len(clear_of_buffer_boundary("x" * 3000))
+    3000
+    """
+    gap = -len(text.encode("utf-8")) % BOLT_BUFFER_BYTES
+    return text + " " * gap if 0 < gap < BOLT_BUFFER_MARGIN else text
 
 
 def _bolt_address(uri: str) -> tuple[str, int]:

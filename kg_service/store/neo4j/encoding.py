@@ -33,6 +33,15 @@ empty for ``xsd:string``, ``@lang`` for language strings, or the datatype's term
 :func:`~kg_service.store.neo4j.projection.export_rdf` reads, so RDF → graph → RDF is exact, and it records which
 named graph each literal came from, so a dataset can be replaced without touching another dataset's values
 on the same node.
+
+Derived properties for the query layer (never exported; recomputed from the ledger on every write):
+
+- ``_t_{key}``: the instant (microseconds since 1970-01-01 UTC, an integer) of the node's first literal of
+  ``key`` (first as the embedded store orders them: by the canonical N-Triples form) when that literal reads
+  as an ISO 8601 date-time with a time zone, e.g. ``_t_sosa__resultTime``. Time windows and "latest" are
+  computed on it, since lexical forms in different time zones do not sort as instants.
+- ``_mv``: ``true`` on a node where some typed-view key holds a list (several distinct values), so that
+  equality lookups (index seeks on scalar values) can also find list members, among these few nodes.
 """
 
 from __future__ import annotations
@@ -42,9 +51,12 @@ import functools
 import hashlib
 import math
 import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
+import pyoxigraph as ox
 from rdflib import BNode, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.namespace import RDF, XSD
@@ -113,6 +125,8 @@ IRI_PROPERTY: Final = "iri"
 GRAPHS_PROPERTY: Final = "graphs"
 GRAPH_SEQUENCE_PROPERTY: Final = "_gseq"
 LEDGER_PROPERTY: Final = "_lit"
+INSTANT_PREFIX: Final = "_t_"
+MULTI_VALUED_PROPERTY: Final = "_mv"
 RELATIONSHIP_GRAPH: Final = "graph"
 RELATIONSHIP_SEQUENCE: Final = "_seq"
 BLANK_NODE_PREFIX: Final = "_:"
@@ -150,6 +164,10 @@ _INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_LEXICAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _DOUBLE_LEXICAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _INT64_LIMIT: Final = 2**63 - 1
+_XSD_DATE_TIME: Final = str(XSD.dateTime)
+_DATE_TIME_START = re.compile(r"\s*-?[0-9]{4,}-[0-9]{2}-[0-9]{2}")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 def quote_name(name: str) -> str:
@@ -371,3 +389,92 @@ def combine_values(values: list[tuple[TypedValue, str]]) -> PropertyValue:
     if len(distinct) == 1:
         return distinct[0]
     return distinct  # type: ignore[return-value]
+
+
+# -- canonical forms and instants ----------------------------------------------------------------------
+
+_CANONICAL_PREDICATE: Final = ox.NamedNode("urn:x-canonical:value")
+
+
+def oxigraph_literal(lexical: str, language: str | None, datatype: str | None) -> ox.Literal:
+    """A pyoxigraph literal (plain literals are ``xsd:string``)."""
+    if language is not None:
+        return ox.Literal(lexical, language=language)
+    if datatype is None or datatype == _XSD_STRING:
+        return ox.Literal(lexical)
+    return ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+
+
+def canonical_literals(literals: Iterable[tuple[str, str | None, str | None]]) -> list[ox.Literal]:
+    """``(lexical, language, datatype IRI)`` literals in the form the embedded store (Oxigraph) keeps them:
+    ``"035.50"^^xsd:decimal`` becomes ``"35.5"``, ``"1"^^xsd:boolean`` ``"true"``, a date-time loses trailing
+    zeros. Found by writing them to a scratch in-memory store, so it is exactly Oxigraph's normalisation.
+
+    >>> [lit.value for lit in canonical_literals([("042", None, str(XSD.integer)), ("가", "ko", None)])]
+    ['42', '가']
+    """
+    scratch = ox.Store()
+    graph = ox.DefaultGraph()
+    quads = [
+        ox.Quad(
+            ox.NamedNode(f"urn:x-canonical:{index}"), _CANONICAL_PREDICATE, oxigraph_literal(*literal), graph
+        )
+        for index, literal in enumerate(literals)
+    ]
+    scratch.extend(quads)
+    found: dict[int, ox.Literal] = {}
+    for quad in scratch.quads_for_pattern(None, _CANONICAL_PREDICATE, None, graph):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+            found[int(quad.subject.value.rsplit(":", 1)[1])] = quad.object
+    return [found[index] for index in range(len(quads))]
+
+
+def parse_instant(lexical: str) -> datetime | None:
+    """An ISO 8601 date-time with a time zone as an aware datetime (what the query layer reads as a time);
+    ``None`` for anything else.
+
+    >>> parse_instant("2025-07-14T09:00:00+09:00").isoformat()
+    '2025-07-14T09:00:00+09:00'
+    >>> parse_instant("2025-07-14T09:00:00") is None
+    True
+    """
+    try:
+        moment = datetime.fromisoformat(lexical)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None and moment.utcoffset() is not None else None
+
+
+def instant_microseconds(moment: datetime) -> int:
+    """Microseconds since 1970-01-01T00:00:00Z (exact, no float rounding).
+
+    >>> instant_microseconds(datetime(1970, 1, 1, 0, 0, 0, 5, tzinfo=UTC))
+    5
+    """
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def looks_like_date_time(lexical: str) -> bool:
+    """Whether a lexical form starts like an ISO 8601 date (a cheap test before parsing)."""
+    return _DATE_TIME_START.match(lexical) is not None
+
+
+def instant_of(lexical: str, datatype: str | None) -> int | None:
+    """The instant (:func:`instant_microseconds`) a literal's lexical form names, if it names one: read as it
+    stands, or, for an ``xsd:dateTime`` the standard allows but Python does not read (``24:00:00``), in the
+    canonical form the embedded store gives it."""
+    if not looks_like_date_time(lexical):
+        return None
+    moment = parse_instant(lexical)
+    if moment is None and datatype == _XSD_DATE_TIME:
+        moment = parse_instant(canonical_literals([(lexical, None, datatype)])[0].value)
+    return instant_microseconds(moment) if moment is not None else None
+
+
+def instant_key(key: str) -> str:
+    """The derived property holding the instant of ``key``.
+
+    >>> instant_key("sosa__resultTime")
+    '_t_sosa__resultTime'
+    """
+    return INSTANT_PREFIX + key

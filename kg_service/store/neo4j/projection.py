@@ -37,17 +37,22 @@ from kg_service.store.neo4j.encoding import (
     GRAPHS_PROPERTY,
     IRI_PROPERTY,
     LEDGER_PROPERTY,
+    MULTI_VALUED_PROPERTY,
     RDF_TYPE_KEY,
     RESOURCE_LABEL,
     TERM_MAPPING_LABEL,
     PropertyValue,
     TypedValue,
+    canonical_literals,
     class_label,
     combine_values,
     graph_id,
+    instant_key,
+    instant_of,
     language_key,
     ledger_entry,
     literal_parts,
+    looks_like_date_time,
     node_key,
     parse_ledger_entry,
     property_key,
@@ -190,7 +195,11 @@ class NodeState:
         }
         if self.ledger:
             props[LEDGER_PROPERTY] = sorted(self.ledger)
-        props.update(typed_view(self.ledger, datatypes))
+        view = typed_view(self.ledger, datatypes)
+        props.update(view)
+        if any(isinstance(value, list) for value in view.values()):
+            props[MULTI_VALUED_PROPERTY] = True
+        props.update(instants(self.ledger, datatypes))
         return props
 
 
@@ -206,6 +215,34 @@ def typed_view(ledger: Iterable[str], datatypes: Mapping[str, str]) -> dict[str,
         else:
             values[key].append((typed_value(lexical, None, datatypes.get(tag, tag)), lexical))
     return {name: combine_values(pairs) for name, pairs in values.items()}
+
+
+def instants(ledger: Iterable[str], datatypes: Mapping[str, str]) -> dict[str, int]:
+    """The derived ``_t_{key}`` instants of a node's ledger (see :mod:`kg_service.store.neo4j.encoding`): for
+    each key, the instant of its first literal in the embedded store's order, when that literal names one."""
+    by_key: dict[str, set[tuple[str, str | None, str | None]]] = defaultdict(set)
+    for entry in ledger:
+        _, key, tag, lexical = parse_ledger_entry(entry)
+        if tag.startswith("@"):
+            by_key[key].add((lexical, tag[1:], None))
+        else:
+            by_key[key].add((lexical, None, datatypes.get(tag, tag) if tag else None))
+    found: dict[str, int] = {}
+    for key, distinct in by_key.items():
+        if not any(looks_like_date_time(lexical) for lexical, _, _ in distinct):
+            continue
+        literals = sorted(distinct, key=lambda literal: (literal[0], literal[1] or "", literal[2] or ""))
+        if len(literals) == 1:
+            lexical, _, datatype = literals[0]
+        else:
+            # Several values: the query layer reads the first by the canonical N-Triples form, as the
+            # embedded store orders them (rare: a time is single-valued in the shapes).
+            first = min(canonical_literals(literals), key=str)
+            lexical, datatype = first.value, first.datatype.value if first.language is None else None
+        instant = instant_of(lexical, datatype)
+        if instant is not None:
+            found[instant_key(key)] = instant
+    return found
 
 
 #: RETURN clause that reads a node as :meth:`NodeState.from_record` expects (``n`` bound to the node).
