@@ -54,9 +54,18 @@ def _register_commands() -> None:
     if _registered:
         return
     _registered.append(True)
-    from kg_service.cli import demo, ontology, serve, store_commands, submission_commands, tokens
+    from kg_service.cli import (
+        demo,
+        mapping_commands,
+        ontology,
+        serve,
+        store_commands,
+        submission_commands,
+        tokens,
+    )
 
     store_commands.register(app)
+    mapping_commands.register(app)
     submission_commands.register(app)
     serve.register(app)
     app.add_typer(tokens.app, name="token")

@@ -8,7 +8,8 @@
     ends lie inside the link's district.
 ``road_speed.xml``
     ``<TrafficInfo><list_total_count/><RESULT><CODE/><MESSAGE/></RESULT><row><link_id/><prcs_spd/>
-    <prcs_trv_time/></row>…</TrafficInfo>``: speed km/h with one decimal, travel time in whole seconds
+    <prcs_trv_time/><observed_at/></row>…</TrafficInfo>`` (``observed_at``: the project's addition, ISO 8601 Korea time,
+    because the feed itself carries no time per row): speed km/h with one decimal, travel time in whole seconds
     (link length / speed).
 """
 
@@ -197,7 +198,8 @@ def speed_xml(links: RoadLinks, seed: int, observed: datetime) -> bytes:
     for link, value, seconds in zip(links.link_id, speed.tolist(), travel.tolist(), strict=True):
         parts.append(
             f"<row>\n<link_id>{link}</link_id>\n<prcs_spd>{value}</prcs_spd>\n"
-            f"<prcs_trv_time>{seconds}</prcs_trv_time>\n</row>"
+            f"<prcs_trv_time>{seconds}</prcs_trv_time>\n"
+            f"<observed_at>{observed.strftime('%Y-%m-%dT%H:%M:%S')}+09:00</observed_at>\n</row>"
         )
     parts.append("</TrafficInfo>")
     return ("\n".join(parts) + "\n").encode("utf-8")

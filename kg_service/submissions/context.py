@@ -56,3 +56,17 @@ def graph_as_ntriples(store: EmbeddedStore, graphs: Iterable[str]) -> bytes:
         for quad in store.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
             out.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
     return "".join(out).encode("utf-8")
+
+
+_SUBJECTS = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
+
+
+def delta_subjects(delta: ox.Store) -> set[str]:
+    """The subjects the delta describes (IRIs as strings, blank nodes as ``_:label``)."""
+    result = delta.query(_SUBJECTS)
+    assert isinstance(result, ox.QuerySolutions)
+    return {
+        row[0].value if isinstance(row[0], ox.NamedNode) else f"_:{row[0].value}"
+        for row in result
+        if row[0] is not None
+    }

@@ -300,8 +300,13 @@ class SubmissionService:
         engine = self._engine_for(definition, ontology_graph)
         report = engine.validate(mapping.ntriples, context=context)
         locator = _Locator(mapping)
+        # Stored entities in the context (for example the sensors observations point to) carry only their
+        # types; results about them are not about this submission, so only the delta's own subjects count.
+        described = validation_context.delta_subjects(delta)
         entries: list[ReportEntry] = []
         for result in report.results:
+            if result.focus_node not in described:
+                continue
             for row, column in locator.locate(str(result.focus_node), result.result_path):
                 entries.append(
                     ReportEntry(
