@@ -1,4 +1,4 @@
-"""Smoke test of bench/validation_vs_pyshacl.py: its core on ~500 S-DoT hourly rows, in process."""
+"""Smoke test of bench/validation_vs_pyshacl.py: its core on 60 S-DoT hourly rows, in process."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bench.validation_vs_pyshacl import (
 from kg_service.demo.generate import DemoOptions, generate_demo
 from kg_service.store.embedded import EmbeddedStore
 
-ROWS = 500
+ROWS = 60
 
 
 @pytest.fixture(scope="module")
