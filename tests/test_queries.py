@@ -384,7 +384,9 @@ def test_observation_window_must_be_ordered(queries: EmbeddedLinkageQueries) -> 
 def test_organisation_snapshot(queries: EmbeddedLinkageQueries) -> None:
     snapshot = queries.organisation()
     # the NGSI-LD context broker of the reference data is an information system too (an identifier scheme)
-    assert [n.code for n in snapshot.of_kind(EntityKind.SYSTEM)] == [f"SYS-000{i}" for i in range(1, 7)] + ["ngsi-ld"]
+    assert [n.code for n in snapshot.of_kind(EntityKind.SYSTEM)] == [f"SYS-000{i}" for i in range(1, 7)] + [
+        "ngsi-ld"
+    ]
     assert [
         (f.value("http://www.w3.org/2004/02/skos/core#notation"), f.label.ko) for f in snapshot.functions()
     ] == [
@@ -485,7 +487,9 @@ def test_linkage_table_of_a_department(queries: EmbeddedLinkageQueries) -> None:
     # 자율제어 of the alert service: the service itself
     assert cell(3, 7) == [("air-quality-alert", "self")]
     everything = queries.linkage_table(None)
-    assert len(everything.rows) == 4 + 7 + 4 + 3  # businesses, systems (with the NGSI-LD broker), platforms, services
+    assert (
+        len(everything.rows) == 4 + 7 + 4 + 3
+    )  # businesses, systems (with the NGSI-LD broker), platforms, services
     with pytest.raises(QueryInputError):
         queries.linkage_table("no-such-department")
 
