@@ -662,9 +662,10 @@ def run_engine(
     if engine == "morph-kgc":
         assert morph is not None
         python, version = morph
-        output = out_dir / "morph-kgc.nt"
+        name = f"morph-kgc-{'default' if morph_processes is None else morph_processes}"
+        output = out_dir / f"{name}.nt"  # one name per setting: the first output is kept as the reference
         output.unlink(missing_ok=True)
-        config = out_dir / "morph-kgc.ini"
+        config = out_dir / f"{name}.ini"
         config.write_text(morph_config(inputs, output, morph_processes), encoding="utf-8")
         run = Run(
             inputs.rows,
@@ -931,9 +932,6 @@ def benchmark(args: argparse.Namespace) -> int:
                 run.detail["pyoxigraph_parsed_all"] = hashed.parsed_all
                 if reference is None:
                     reference = (run, hashed)
-                    kept = output.with_name("reference-" + output.name)
-                    output.rename(kept)
-                    hashed.path = kept
                 else:
                     comparison = compare_outputs(reference[1], hashed)
                     run.reference = reference[0].label

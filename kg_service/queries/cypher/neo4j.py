@@ -101,6 +101,17 @@ _HAS_IDENTIFIER: Final = property_key(CPS_NS + "hasIdentifier")
 _CORRESPONDS_TO: Final = property_key(CPS_NS + "correspondsTo")
 _IN_DISTRICT: Final = property_key(CPS_NS + "inDistrict")
 _MADE_BY_SENSOR: Final = property_key("http://www.w3.org/ns/sosa/madeBySensor")
+# The relationships whose target nodes' literals a record reads (labels, codes, geometry), by query.
+_TYPES: Final = (property_key("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),)
+_SCHEME: Final = (property_key(CPS_NS + "identifierScheme"),)
+_GEOMETRY: Final = (property_key("http://www.opengis.net/ont/geosparql#hasGeometry"),)
+_AREAS: Final = (_IN_DISTRICT, property_key(CPS_NS + "inDong"))
+_SENSOR_TARGETS: Final = (
+    *_AREAS,
+    property_key(CPS_NS + "hostedOnPlatform"),
+    property_key("http://www.w3.org/ns/sosa/isHostedBy"),
+)
+_SPATIAL_TARGETS: Final = (*_AREAS, property_key(CPS_NS + "hostedOnPlatform"))
 
 
 def sendable(*values: object) -> bool:
@@ -158,10 +169,19 @@ class Neo4jLinkageQueries(LinkageReports):
         """A reader over nothing: runs the embedded code's input checks, which raise exactly as it does."""
         return self._subgraph().reader()
 
-    def _described(self, statement: str, keys: Sequence[str], **parameters: Any) -> Subgraph:
+    def _described(self, keys: Sequence[str], follow: tuple[str, ...] = ()) -> Subgraph:
+        """A subgraph of the nodes (literals and outgoing relationships) and of the literals of the nodes they
+        link to by ``follow``: two statements, one row per node (never a list of neighbours in one row)."""
         sub = self._subgraph()
-        sub.add_nodes(self._run_keys(statement, _unique(keys), **parameters))
+        self._add_described(sub, self._run_keys(cy.DESCRIBE_BY_KEY, _unique(keys)), follow)
         return sub
+
+    def _add_described(self, sub: Subgraph, rows: list[dict[str, Any]], follow: tuple[str, ...]) -> list[str]:
+        """Described rows into ``sub``, and the literals of the nodes they link to by ``follow``."""
+        keys = sub.add_nodes(rows)
+        if follow:
+            sub.add_nodes(self._run_keys(cy.LITERALS_BY_KEY, sub.targets(rows, follow)))
+        return keys
 
     # -- entities --------------------------------------------------------------------------------------
 
@@ -175,7 +195,8 @@ class Neo4jLinkageQueries(LinkageReports):
 
     def _entity_reader(self, keys: Sequence[str]) -> StoreReader:
         sub = self._subgraph()
-        for key in sub.add_nodes(self._run_keys(cy.ENTITIES, _unique(keys))):
+        rows = self._run_keys(cy.DESCRIBE_BY_KEY, _unique(keys))
+        for key in self._add_described(sub, rows, _TYPES):
             sub.mention(key)  # the node exists, so some triple mentions it
         return sub.reader()
 
@@ -213,11 +234,10 @@ class Neo4jLinkageQueries(LinkageReports):
         key = inputs.iri(iri)
         sub = self._subgraph()
         holders = [key, *sorted(self._add_correspondences(sub, [key]) - {key})]
-        id_nodes: list[str] = []
-        for row in self._run_keys(cy.IDENTIFIER_NODES, holders):
-            sub.add_node(row)
-            id_nodes.extend(str(target) for _, target, _, _, _ in row.get("near") or ())
-        sub.add_nodes(self._run_keys(cy.SCHEMES, _unique(id_nodes)))
+        rows = self._run_keys(cy.DESCRIBE_BY_KEY, holders)
+        sub.add_nodes(rows)
+        id_nodes = sub.targets(rows, (_HAS_IDENTIFIER,))
+        self._add_described(sub, self._run_keys(cy.DESCRIBE_BY_KEY, id_nodes), _SCHEME)
         # the shortcut properties' labels, and those of the platforms issuing them (their schemes)
         constants = [*entities.IDENTIFIER_PROPERTIES, *filter(None, entities.IDENTIFIER_PROPERTIES.values())]
         sub.add_nodes(self._run_keys(cy.LITERALS_BY_KEY, _unique(constants)))
@@ -252,7 +272,7 @@ class Neo4jLinkageQueries(LinkageReports):
         if criteria.inside_object is not None:
             objects.append(criteria.inside_object)
         if objects and sendable(*objects):
-            sub.add_nodes(self._run_keys(cy.GEOMETRY_TARGETS, _unique(objects)))
+            self._add_described(sub, self._run_keys(cy.DESCRIBE_BY_KEY, _unique(objects)), _GEOMETRY)
         context = sub.reader()
         try:
             parameters = self._sensor_parameters(context, criteria)
@@ -266,7 +286,7 @@ class Neo4jLinkageQueries(LinkageReports):
                 "property" in parameters,
                 "minLat" in parameters,
             )
-            sub.add_nodes(self._run(statement, **parameters))
+            self._add_described(sub, self._run(statement, **parameters), _AREAS)
             context = sub.reader()
         return sensors.find_sensors(context, criteria)
 
@@ -312,7 +332,7 @@ class Neo4jLinkageQueries(LinkageReports):
 
     def sensors(self, iris: Sequence[str]) -> Mapping[str, SensorRecord]:
         keys = [inputs.iri(i) for i in iris]
-        return sensors.sensor_records(self._described(cy.SENSOR_RECORDS, keys).reader(), keys)
+        return sensors.sensor_records(self._described(keys, _SENSOR_TARGETS).reader(), keys)
 
     def sensor_for_serial(self, serial: str) -> str | None:
         inputs.text(serial, "serial", 64)
@@ -391,7 +411,7 @@ class Neo4jLinkageQueries(LinkageReports):
         chunk = spatial_objects.CHUNK
         while True:
             rows = self._run(statement, after=cursor, chunk=chunk, **parameters)
-            sub.add_nodes(rows)
+            self._add_described(sub, rows, (*_SPATIAL_TARGETS, *_GEOMETRY))
             found, more = spatial_objects.find_spatial_objects(sub.reader(), criteria, after, limit)
             if more or len(rows) < chunk:
                 return found, more
@@ -399,13 +419,11 @@ class Neo4jLinkageQueries(LinkageReports):
 
     def spatial_objects(self, iris: Sequence[str]) -> Mapping[str, SpatialObjectRecord]:
         keys = [inputs.iri(i) for i in iris]
-        return spatial_objects.spatial_object_records(
-            self._described(cy.SPATIAL_RECORDS, keys).reader(), keys
-        )
+        return spatial_objects.spatial_object_records(self._described(keys, _SPATIAL_TARGETS).reader(), keys)
 
     def geometry_wkt(self, iris: Sequence[str]) -> Mapping[str, str]:
         keys = _unique(inputs.iri(i) for i in iris)
-        reader = self._described(cy.GEOMETRY_TARGETS, keys).reader()
+        reader = self._described(keys, _GEOMETRY).reader()
         found: dict[str, str] = {}
         for key in keys:
             wkt = areas.geometry_wkt(reader, key)
@@ -443,6 +461,7 @@ class Neo4jLinkageQueries(LinkageReports):
         while True:
             rows = self._run(statement, limit=PAGE_ROWS, **parameters)
             sub.add_nodes(rows)
+            self._add_sensor_districts(sub, rows, by_district)
             loaded += len(rows)
             records, more = observations.observation_page(sub.reader(), selector, after, limit)
             if more or len(rows) < PAGE_ROWS or loaded >= MAX_PAGE_CANDIDATES:
@@ -460,18 +479,32 @@ class Neo4jLinkageQueries(LinkageReports):
         newest = cy.observation_candidates(by_district, newest_first=True, limited=True, described=True)
         sub.add_nodes(self._run(newest, limit=NEWEST_DESCRIBED, **parameters))
         every = cy.observation_candidates(by_district, newest_first=False, limited=False, described=False)
-        sub.add_nodes(self._run(every, **parameters))
+        rows = self._run(every, **parameters)
+        sub.add_nodes(rows)
+        self._add_sensor_districts(sub, rows, by_district)
         return observations.observation_aggregates(sub.reader(), selector)
 
     def _scope(self, selector: ObservationSelector) -> Subgraph:
-        """A subgraph holding the selector's scope: for a district, its code and the sensors in it."""
+        """A subgraph holding the selector's scope: for a district, the node(s) with its code."""
         sub = self._subgraph()
         if selector.sensor is None and selector.district_code is not None:
-            for row in self._run(cy.DISTRICT_SCOPE, districtCode=selector.district_code):
-                sub.add_node(row)
-                for member, graph in row.get("members") or ():
-                    sub.add_link(str(member), _IN_DISTRICT, str(row["iri"]), str(graph))
+            sub.add_nodes(self._run(cy.DISTRICT_SCOPE, districtCode=selector.district_code))
         return sub
+
+    def _add_sensor_districts(self, sub: Subgraph, rows: list[dict[str, Any]], by_district: bool) -> None:
+        """For a district scope: the ``cps:inDistrict`` links of the sensors that made the observations."""
+        if not by_district:
+            return
+        sensors_seen = _unique(
+            str(target)
+            for row in rows
+            for rel_type, target, _ in row.get("out") or ()
+            if rel_type == _MADE_BY_SENSOR
+        )
+        fresh = [key for key in sensors_seen if key not in sub.linked_sensors]
+        for link in self._run_keys(cy.SENSOR_DISTRICTS, fresh):
+            sub.add_link(str(link["source"]), _IN_DISTRICT, str(link["target"]), str(link["graph"]))
+        sub.linked_sensors.update(fresh)
 
     # -- organisation, paths, ontology ---------------------------------------------------------------------
 

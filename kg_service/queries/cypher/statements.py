@@ -13,12 +13,15 @@ statement:
   ``reduce(a = [], x IN [n.key] | a + x)``, which is the value as a list on both servers (:func:`as_list`);
 - two pattern comprehensions in one clause must not reuse variable names (the second silently returns ``[]``),
   and a pattern comprehension nested in another returns ``null``: every comprehension here has its own
-  variables (:func:`describe`, :func:`targets`) and none is nested;
+  variables (see :func:`describe`) and none is nested;
 - no ``EXISTS {}`` subqueries and no ``COUNT {}``: pattern predicates and ``CALL {}`` subqueries instead;
 - ``CALL { WITH n … }`` (importing ``WITH``) rather than Neo4j 5.23's ``CALL (n) { … }``, which FalkorDB and
   older Neo4j 5 releases do not parse;
 - a variable returned by a ``CALL { … UNION … }`` subquery is ignored by a ``MATCH`` right after it (which
-  then matches every node) unless a ``WITH`` passes it on: every such subquery here is followed by ``WITH``.
+  then matches every node) unless a ``WITH`` passes it on: every such subquery here is followed by ``WITH``;
+- a record (one result row) larger than 64 KB never arrives (the connection hangs): no statement here collects
+  an unbounded list into one row; lists per row are a node's own literals and outgoing relationships, and the
+  nodes they lead to are read by key in a second statement, one row each.
 """
 
 from __future__ import annotations
@@ -115,16 +118,6 @@ def literals_only(var: str) -> str:
     return f"{var}.{IRI} AS iri, {var}.{GRAPHS} AS graphs, {var}.{LEDGER} AS lit, [] AS out"
 
 
-def targets(var: str, rel_types: tuple[str, ...], alias: str = "near") -> str:
-    """A RETURN item listing the nodes ``var`` links to by one of ``rel_types`` (quoted), with their literals:
-    ``[type, target key, graph, target graphs, target ledger]``."""
-    types = "|".join(rel_types)
-    return (
-        f"[({var})-[{alias}_r:{types}]->({alias}_t) | "
-        f"[type({alias}_r), {alias}_t.{IRI}, {alias}_r.graph, {alias}_t.{GRAPHS}, {alias}_t.{LEDGER}]] AS {alias}"
-    )
-
-
 def nodes_with_value(var: str, prop: str, parameter: str, carry: tuple[str, ...] = ()) -> str:
     """A ``CALL`` subquery binding ``var`` to every resource whose property ``prop`` (unquoted key) equals or,
     when a list, contains ``$parameter``: an index seek, plus the few nodes holding lists (``_mv``). ``carry``
@@ -164,23 +157,12 @@ LITERALS_BY_KEY: Final = f"UNWIND $keys AS k MATCH (n:{RESOURCE} {{{IRI}: k}}) R
 
 
 @functools.cache
-def describe_with_targets(rel_types: tuple[str, ...]) -> str:
-    """Nodes by key, described, with the literals of the nodes they link to by ``rel_types`` (quoted)."""
-    return (
-        f"UNWIND $keys AS k MATCH (n:{RESOURCE} {{{IRI}: k}}) "
-        f"RETURN {describe('n')}, {targets('n', rel_types)}"
-    )
-
-
-@functools.cache
 def describe_label(class_iri: str) -> str:
     """Every node typed ``class_iri`` (by its label), described."""
     return f"MATCH (n:{label(class_iri)}) RETURN {describe('n')}"
 
 
 # entities and identifiers
-
-ENTITIES: Final = describe_with_targets((TYPE,))
 
 
 @functools.cache
@@ -198,8 +180,6 @@ CORRESPONDENCES: Final = (
     f"RETURN n.{IRI} AS iri, [(n)-[c_r:{CORRESPONDS_TO}]->(c_t) | [c_t.{IRI}, c_r.graph]] AS outgoing, "
     f"[(n)<-[d_r:{CORRESPONDS_TO}]-(d_s) | [d_s.{IRI}, d_r.graph]] AS incoming"
 )
-IDENTIFIER_NODES: Final = describe_with_targets((HAS_IDENTIFIER,))
-SCHEMES: Final = describe_with_targets((IDENTIFIER_SCHEME,))
 
 INCOMING_PAGE: Final = (
     f"MATCH (n:{RESOURCE} {{{IRI}: $iri}})<-[r]-(m:{RESOURCE}) "
@@ -208,9 +188,6 @@ INCOMING_PAGE: Final = (
 )
 
 # sensors
-
-SENSOR_RECORDS: Final = describe_with_targets((IN_DISTRICT, IN_DONG, HOSTED_ON, IS_HOSTED_BY))
-GEOMETRY_TARGETS: Final = describe_with_targets((HAS_GEOMETRY,))
 
 
 @functools.cache
@@ -238,7 +215,7 @@ def sensor_candidates(
     if in_box:
         conditions.append(in_box_condition("n"))
     clauses.append("WITH DISTINCT s AS n WHERE " + " AND ".join(conditions))
-    clauses.append(f"RETURN {describe('n')}, {targets('n', (IN_DISTRICT, IN_DONG))}")
+    clauses.append(f"RETURN {describe('n')}")
     return " ".join(clauses)
 
 
@@ -299,11 +276,9 @@ def spatial_candidates(by_district: bool, by_use: bool, kind_label: str | None, 
         conditions.append(in_box_condition("o"))
     clauses.append("WHERE " + " AND ".join(conditions))
     clauses.append(f"WITH DISTINCT o AS n ORDER BY n.{IRI} LIMIT $chunk")
-    clauses.append(f"RETURN {describe('n')}, {targets('n', (IN_DISTRICT, IN_DONG, HOSTED_ON, HAS_GEOMETRY))}")
+    clauses.append(f"RETURN {describe('n')}")
     return " ".join(clauses)
 
-
-SPATIAL_RECORDS: Final = describe_with_targets((IN_DISTRICT, IN_DONG, HOSTED_ON))
 
 # observations
 
@@ -340,9 +315,11 @@ def observation_candidates(by_district: bool, newest_first: bool, limited: bool,
     )
 
 
-DISTRICT_SCOPE: Final = (
-    f"{nodes_with_value('n', property_key(CPS_NS + 'districtCode'), 'districtCode')} "
-    f"RETURN {literals_only('n')}, [(n)<-[s_r:{IN_DISTRICT}]-(s_s) | [s_s.{IRI}, s_r.graph]] AS members"
+DISTRICT_SCOPE: Final = f"{nodes_with_value('n', property_key(CPS_NS + 'districtCode'), 'districtCode')} RETURN {literals_only('n')}"
+#: The districts of sensors (one row per link: a record over 64 KB hangs FalkorDB's Bolt layer).
+SENSOR_DISTRICTS: Final = (
+    f"UNWIND $keys AS k MATCH (s:{RESOURCE} {{{IRI}: k}})-[r:{IN_DISTRICT}]->(d:{RESOURCE}) "
+    f"RETURN s.{IRI} AS source, d.{IRI} AS target, r.graph AS graph"
 )
 
 # organisation, ontology, standards

@@ -11,7 +11,7 @@ the selecting (indexes, traversals, time windows, pages) and the shared code com
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import pyoxigraph as ox
@@ -85,6 +85,8 @@ class Subgraph:
         self.quads: list[ox.Quad] = []
         self._with_literals: set[str] = set()
         self._with_links: set[str] = set()
+        #: Sensors whose districts are already here (observation scopes).
+        self.linked_sensors: set[str] = set()
 
     def __len__(self) -> int:
         return len(self.quads)
@@ -123,22 +125,15 @@ class Subgraph:
 
     def add_node(self, row: Row) -> None:
         """A row of :func:`~kg_service.queries.cypher.statements.describe`: the node's literals and its
-        outgoing relationships (``near`` targets' literals too, when the row has them)."""
+        outgoing relationships (each once per node, however many rows describe it)."""
         key = str(row["iri"])
-        self.add_target(key, row.get("graphs"), row.get("lit"))
+        if key not in self._with_literals:
+            self._with_literals.add(key)
+            self.add_literals(key, row.get("graphs"), row.get("lit"))
         if key not in self._with_links:
             self._with_links.add(key)
             for rel_type, target, graph in row.get("out") or ():
                 self.add_link(key, str(rel_type), str(target), str(graph))
-        for _, target, _, graphs, ledger in row.get("near") or ():
-            self.add_target(str(target), graphs, ledger)
-
-    def add_target(self, key: str, graphs: Sequence[str] | None, ledger: Iterable[str] | None) -> None:
-        """The literals of a node reached by a relationship (once per node)."""
-        if key in self._with_literals:
-            return
-        self._with_literals.add(key)
-        self.add_literals(key, graphs, ledger)
 
     def add_nodes(self, rows: Iterable[Row]) -> list[str]:
         """:meth:`add_node` for each row; returns the rows' keys in order."""
@@ -147,6 +142,16 @@ class Subgraph:
             self.add_node(row)
             keys.append(str(row["iri"]))
         return keys
+
+    def targets(self, rows: Iterable[Row], rel_types: Collection[str]) -> list[str]:
+        """Keys of the nodes the described rows link to by one of ``rel_types`` (unquoted names), not yet
+        holding their literals here, in order."""
+        found: dict[str, None] = {}
+        for row in rows:
+            for rel_type, target, _ in row.get("out") or ():
+                if rel_type in rel_types and str(target) not in self._with_literals:
+                    found[str(target)] = None
+        return list(found)
 
     def mention(self, key: str) -> None:
         """Record that node ``key`` exists (some triple mentions it), for existence checks."""
