@@ -11,6 +11,7 @@ is checked for covering every link exactly once; everything else must be equal a
 from __future__ import annotations
 
 import asyncio
+import builtins
 import dataclasses
 import enum
 import json
@@ -38,7 +39,9 @@ from kg_service.api.context import RequestContext
 from kg_service.api.principal import Principal
 from kg_service.api.schema import build_schema
 from kg_service.config import Settings
+from kg_service.errors import BackendUnavailableError
 from kg_service.queries import EmbeddedLinkageQueries, LinkageQueries
+from kg_service.queries.backend import close_queries, open_queries
 from kg_service.queries.cypher import Neo4jLinkageQueries
 from kg_service.queries.cypher.statements import QUERY_INDEXES
 from kg_service.queries.model import (
@@ -589,3 +592,49 @@ def test_graphql_parity(
     found = execution(schema, neo4j, text, variables)
     assert found == expected
     assert expected["data"] is not None or expected["errors"]
+
+
+# -- choosing the backend --------------------------------------------------------------------------------------
+
+
+def backend_settings(bolt_server: BoltServer, backend: str) -> Settings:
+    server = bolt_server.settings
+    return Settings(
+        demo=False,
+        backend=backend,  # type: ignore[arg-type]
+        neo4j_uri=server.uri,
+        neo4j_user=server.user,
+        neo4j_password=server.password,
+        neo4j_database=server.database,
+    )
+
+
+def test_open_queries_chooses_the_backend(
+    bolt_server: BoltServer, embedded_store: EmbeddedStore, projected: Neo4jGraph, schema: strawberry.Schema
+) -> None:
+    embedded = open_queries(backend_settings(bolt_server, "embedded"), embedded_store)
+    assert isinstance(embedded, EmbeddedLinkageQueries)
+    neo4j = open_queries(backend_settings(bolt_server, "neo4j"), embedded_store)
+    try:
+        assert isinstance(neo4j, Neo4jLinkageQueries)
+        query = '{ district(code: "11680") { nameKo sensorCount } }'
+        assert execution(schema, neo4j, query, None) == execution(schema, embedded, query, None)
+    finally:
+        close_queries(neo4j)
+        close_queries(embedded)  # nothing to close: the caller owns the embedded store
+    assert embedded.districts()
+
+
+def test_a_missing_driver_names_the_extra(
+    bolt_server: BoltServer, embedded_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_import = builtins.__import__
+
+    def no_neo4j(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "neo4j" or name.startswith("neo4j."):
+            raise ImportError("No module named 'neo4j'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_neo4j)
+    with pytest.raises(BackendUnavailableError, match=r"kg-service\[neo4j\]"):
+        open_queries(backend_settings(bolt_server, "neo4j"), embedded_store)

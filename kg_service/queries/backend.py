@@ -37,15 +37,23 @@ def open_queries(settings: Settings, store: EmbeddedStore) -> LinkageQueries:
     from kg_service.queries.cypher import Neo4jLinkageQueries
     from kg_service.queries.cypher.statements import QUERY_INDEXES
     from kg_service.store.neo4j.connection import connect
+    from kg_service.store.neo4j.sync import high_water_mark
 
     graph = connect(settings)
     try:
         if graph.dialect is not None:
             graph.dialect.ensure_indexes(graph, QUERY_INDEXES)
+        mark = high_water_mark(graph)
     except BaseException:
         graph.close()
         raise
-    logger.info("queries are answered by the %s backend at %s", graph.kind, graph.settings.display_uri)
+    logger.info(
+        "queries are answered by the %s backend at %s (projection up to change-log entry %s; "
+        "'kg neo4j status' shows the lag, 'kg neo4j sync' applies the rest)",
+        graph.kind,
+        graph.settings.display_uri,
+        mark if mark is not None else "none",
+    )
     return Neo4jLinkageQueries(graph)
 
 
