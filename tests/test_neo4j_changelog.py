@@ -310,8 +310,15 @@ def test_an_unreachable_server_is_exit_2_with_a_bilingual_message(
 def test_statements_ending_on_the_bolt_buffer_boundary_keep_the_connection(clean_graph: Neo4jGraph) -> None:
     """FalkorDB's Bolt layer dropped the connection when a RUN message ended exactly on a multiple of its 4096
     byte buffer (found by a side-graph refresh whose statement was 4067 bytes with database ``kg``); the dialect
-    pads such statements."""
-    overhead = 27 + len(clean_graph.settings.database.encode())
-    for size in (4096 - overhead, 8192 - overhead, 4096 - overhead - 1, 4096):
+    pads such statements, one Bolt chunk long or several."""
+    structure = 23 + len(clean_graph.settings.database.encode())
+    # the message's end on the wire: statement + structure + 2 bytes per 16 KB chunk + a 2-byte end marker
+    for size in (
+        4096 - 4 - structure,
+        8192 - 4 - structure,
+        20480 - 6 - structure,
+        4096 - 5 - structure,
+        4096,
+    ):
         text = "RETURN 1 AS ok // "
         assert clean_graph.run(text + "x" * (size - len(text))) == [{"ok": 1}]

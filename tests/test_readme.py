@@ -27,7 +27,7 @@ def test_the_two_commands_are_make_targets_and_ci_runs_the_test_one() -> None:
 
 def _readme_subcommands() -> set[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
-    for match in re.finditer(r"`kg ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)", README):
+    for match in re.finditer(r"`kg ((?:[a-z][a-z0-9-]*)(?: [a-z][a-z0-9-]*)?)", README):
         words = tuple(match.group(1).split())
         found.add(words)
     return found

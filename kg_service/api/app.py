@@ -72,8 +72,9 @@ from kg_service.api.metrics import ServiceMetrics
 from kg_service.api.principal import DEMO_PRINCIPAL, Principal
 from kg_service.api.sparql_endpoint import SparqlEndpoint
 from kg_service.errors import KGServiceError
-from kg_service.queries.embedded import EmbeddedLinkageQueries
+from kg_service.queries.backend import close_queries, open_queries
 from kg_service.queries.export import NGSI_LD_CONTEXT_PATH, project_context
+from kg_service.queries.protocol import LinkageQueries
 from kg_service.store.embedded import EmbeddedStore
 from kg_service.vocab import ONTOLOGY_GRAPH
 
@@ -185,7 +186,7 @@ def create_app(
         schema: the GraphQL schema; by default :func:`kg_service.api.schema.build_schema`.
         tokens: the token store; by default ``{data_dir}/tokens.sqlite``.
         context_factory: builds the GraphQL context from the principal and the request; by default a
-            :class:`kg_service.api.context.RequestContext` over :class:`EmbeddedLinkageQueries`.
+            :class:`kg_service.api.context.RequestContext` over the configured backend (``KG_BACKEND``).
         submissions: the submission service; by default one over ``store`` with the dataset catalogue, or none
             (with a warning in the log) when the catalogue cannot be loaded.
     """
@@ -193,7 +194,7 @@ def create_app(
         from kg_service.api.schema import build_schema
 
         schema = build_schema()
-    queries = EmbeddedLinkageQueries(store)
+    queries = open_queries(settings, store)
     if submissions is None:
         submissions = _open_submissions(settings, store)
     if context_factory is None:
@@ -268,6 +269,7 @@ def create_app(
             yield
         finally:
             service.sparql.close()
+            close_queries(queries)
 
     app = Starlette(
         routes=routes,
@@ -280,7 +282,7 @@ def create_app(
 
 
 def _request_context_factory(
-    settings: Settings, queries: EmbeddedLinkageQueries, submissions: SubmissionService | None
+    settings: Settings, queries: LinkageQueries, submissions: SubmissionService | None
 ) -> ContextFactory:
     def build(principal: Principal, request: Request) -> Any:
         return RequestContext(

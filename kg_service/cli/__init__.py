@@ -57,6 +57,7 @@ def _register_commands() -> None:
     from kg_service.cli import (
         demo,
         mapping_commands,
+        neo4j,
         ontology,
         serve,
         store_commands,
@@ -69,6 +70,7 @@ def _register_commands() -> None:
     submission_commands.register(app)
     serve.register(app)
     app.add_typer(tokens.app, name="token")
+    app.add_typer(neo4j.app, name="neo4j")
     app.add_typer(ontology.app, name="ontology")
     app.add_typer(demo.app, name="demo")
 

@@ -213,7 +213,7 @@ class Neo4jGraph:
             driver.close()
         finally:
             if self.dialect is not None:
-                self.dialect.after_close(self.settings.uri)
+                self.dialect.after_close(self.settings.uri, self.settings.max_connection_pool_size)
 
     def __enter__(self) -> Neo4jGraph:
         return self

