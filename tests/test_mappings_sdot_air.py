@@ -26,6 +26,7 @@ from kg_service.mapping.engine import map_file
 from kg_service.mapping.mapping_result import MappingResult, graphs_of_nquads
 from kg_service.mapping.rule_check import load_ontology_terms
 from tests.conftest import REPO_ROOT, shared_reference
+from tests.shacl_context import ontology_and_reference, shapes_graph, violations
 
 MAPPINGS = REPO_ROOT / "mappings"
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "mappings"
@@ -325,59 +326,11 @@ def test_real_realtime_city_air_response_has_25_stations() -> None:
 
 # --- SHACL (the shapes another engineer writes; skipped until they exist) ------------------------------------------
 
-SHAPES = REPO_ROOT / "shapes"
-
-
-def shapes_graph(*names: str) -> Graph:
-    missing = [name for name in names if not (SHAPES / name).is_file()]
-    if missing:
-        pytest.skip(f"shapes not written yet: {', '.join(missing)}")
-    graph = Graph()
-    for name in names:
-        graph.parse(SHAPES / name, format="turtle")
-    return graph
-
 
 @pytest.fixture(scope="module")
 def context() -> Graph:
-    """Ontology plus reference data, without the area polygons (types and codes are what the shapes read)."""
-    graph = Graph()
-    for path in sorted((REPO_ROOT / "ontology").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    reference = Graph()
-    for path in sorted((REPO_ROOT / "ontology" / "reference").glob("*.ttl")):
-        reference.parse(path, format="turtle")
-    geo = "http://www.opengis.net/ont/geosparql#"
-    for predicate in ("asWKT", "hasGeometry"):
-        reference.remove((None, URIRef(geo + predicate), None))
-    reference.remove((None, RDF.type, URIRef(geo + "Geometry")))
-    return graph + reference
-
-
-def violations(data: Graph, shapes: Graph, context: Graph) -> set[tuple[str, str]]:
-    """(focus node, source shape local name) of each sh:Violation pySHACL reports on a node of ``data``.
-
-    The context is added to the data graph rather than passed as ``ont_graph``: the result is the same (pySHACL
-    mixes the ontology into the data graph), but its mixing clones blank-node structures recursively and takes
-    many minutes on the ontology's owl:unionOf lists.
-    """
-    import pyshacl
-
-    _, report, _ = pyshacl.validate(
-        data + context, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
-    )
-    assert isinstance(report, Graph)
-    query = """
-        PREFIX sh: <http://www.w3.org/ns/shacl#>
-        SELECT ?focus ?shape WHERE {
-            ?r a sh:ValidationResult ; sh:resultSeverity sh:Violation ; sh:focusNode ?focus ; sh:sourceShape ?shape .
-        }"""
-    own = set(data.subjects())
-    return {
-        (str(row[0]), str(row[1]).rsplit("#", 1)[-1])  # type: ignore[index]
-        for row in report.query(query)
-        if row[0] in own  # type: ignore[index]
-    }
+    """Ontology plus reference data (see tests/shacl_context.py)."""
+    return ontology_and_reference()
 
 
 @pytest.mark.slow

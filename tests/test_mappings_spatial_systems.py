@@ -36,6 +36,7 @@ from kg_service.mapping.mapping_result import MappingResult, graphs_of_nquads
 from kg_service.mapping.rule_check import load_ontology_terms
 from kg_service.mapping.rules import KGF
 from tests.conftest import REPO_ROOT
+from tests.shacl_context import ontology_and_reference, shapes_graph, violations
 
 MAPPINGS = REPO_ROOT / "mappings"
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "mappings"
@@ -615,53 +616,11 @@ def test_demo_speed_feed_maps_once_it_carries_a_time(demo: Path, tmp_path: Path)
 
 # --- SHACL (pySHACL) with the shapes datasets.yaml names ------------------------------------------------------------
 
-SHAPES = REPO_ROOT / "shapes"
-
-
-def shapes_graph(*names: str) -> Graph:
-    missing = [name for name in names if not (SHAPES / name).is_file()]
-    if missing:
-        pytest.skip(f"shapes not written yet: {', '.join(missing)}")
-    graph = Graph()
-    for name in names:
-        graph.parse(SHAPES / name, format="turtle")
-    return graph
-
 
 @pytest.fixture(scope="module")
 def context() -> Graph:
-    """Ontology plus reference data, without the area polygons (types and codes are what the shapes read)."""
-    graph = Graph()
-    for path in sorted((REPO_ROOT / "ontology").glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    reference = Graph()
-    for path in sorted((REPO_ROOT / "ontology" / "reference").glob("*.ttl")):
-        reference.parse(path, format="turtle")
-    for predicate in ("asWKT", "hasGeometry"):
-        reference.remove((None, URIRef(GEO + predicate), None))
-    reference.remove((None, RDF.type, URIRef(GEO + "Geometry")))
-    return graph + reference
-
-
-def violations(data: Graph, shapes: Graph, context: Graph) -> set[tuple[str, str]]:
-    """(focus node, source shape local name) of each sh:Violation pySHACL reports on a node of ``data``."""
-    import pyshacl
-
-    _, report, _ = pyshacl.validate(
-        data + context, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
-    )
-    assert isinstance(report, Graph)
-    query = """
-        PREFIX sh: <http://www.w3.org/ns/shacl#>
-        SELECT ?focus ?shape WHERE {
-            ?r a sh:ValidationResult ; sh:resultSeverity sh:Violation ; sh:focusNode ?focus ; sh:sourceShape ?shape .
-        }"""
-    own = set(data.subjects())
-    return {
-        (str(row[0]), str(row[1]).rsplit("#", 1)[-1])  # type: ignore[index]
-        for row in report.query(query)
-        if row[0] in own  # type: ignore[index]
-    }
+    """Ontology plus reference data (see tests/shacl_context.py)."""
+    return ontology_and_reference()
 
 
 def fixture_graph(directory: str, rules: str, name: str) -> Graph:
